@@ -1,0 +1,223 @@
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { HTTP_PORT, HTTPS_PORT, NginxApp } from './nginx-app';
+import {
+  checkDns1035Label, checkNodePort, checkOneOf, checkPort, checkPortName, fail, ownerOf,
+} from './validation';
+
+/** How the Service is reached. */
+export enum ServiceType {
+  /** Inside the cluster only: `kubectl expose deployment/my-nginx` (nginx-svc.yaml). */
+  CLUSTER_IP = 'ClusterIP',
+  /** On a port of every node as well (nginx-secure-app.yaml). */
+  NODE_PORT = 'NodePort',
+  /** Through the cloud's load balancer: the guide's last step, `kubectl edit svc my-nginx`. */
+  LOAD_BALANCER = 'LoadBalancer',
+}
+
+/** One port of the Service. */
+export interface ServicePortSpec {
+  /**
+   * Port name; required by Kubernetes when the Service has more than one port.
+   * @default - unnamed
+   */
+  readonly name?: string;
+  /** Port the Service listens on. */
+  readonly port: number;
+  /**
+   * Container port the traffic goes to; must be one of the app's ports.
+   * @default - the same as `port`
+   */
+  readonly targetPort?: number;
+  /**
+   * Fixed node port (NodePort and LoadBalancer only).
+   * @default - chosen by the cluster
+   */
+  readonly nodePort?: number;
+}
+
+export interface ExposedServiceProps {
+  /** The app the Service selects; its `run` label becomes the selector. */
+  readonly app: NginxApp;
+
+  /**
+   * Name of the Service, which is also its DNS name.
+   * @default - the app's name (`my-nginx`), as `kubectl expose` does
+   */
+  readonly name?: string;
+
+  /**
+   * How the Service is reached.
+   * @default ServiceType.CLUSTER_IP
+   */
+  readonly type?: ServiceType;
+
+  /**
+   * The ports.
+   * @default - `80` for an app without TLS (nginx-svc.yaml); `http` 8080->80 and `https` 443 with TLS (nginx-secure-app.yaml)
+   */
+  readonly ports?: ServicePortSpec[];
+
+  /**
+   * Fixed node ports by port name, e.g. `{ http: 30080, https: 30443 }` (NodePort and LoadBalancer only).
+   * @default - chosen by the cluster
+   */
+  readonly nodePorts?: Readonly<Record<string, number>>;
+
+  /**
+   * Client CIDRs the cloud load balancer admits (LoadBalancer only).
+   * @default - all
+   */
+  readonly loadBalancerSourceRanges?: string[];
+
+  /**
+   * Whether external traffic is kept on the node it arrives at, preserving client IPs (NodePort and LoadBalancer only).
+   * @default - unset (Kubernetes' default: Cluster)
+   */
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
+
+  /**
+   * Annotations, e.g. for the cloud load balancer or `pulumi.com/skipAwait`.
+   * @default - none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The Service in front of an {@link NginxApp}. It is emitted before the Deployment it fronts when both are in
+ * one chart, so pods created after it get its `MY_NGINX_SERVICE_HOST` variables.
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/
+ */
+export class ExposedService extends Construct {
+  public readonly name: string;
+  public readonly type: ServiceType;
+  public readonly app: NginxApp;
+  public readonly ports: readonly ServicePortSpec[];
+  /** Used as the prefix of every error about this construct. */
+  public readonly owner: string;
+
+  constructor(scope: Construct, id: string, props: ExposedServiceProps) {
+    super(scope, id);
+    this.app = props.app;
+    this.name = props.name ?? props.app.name;
+    this.owner = ownerOf('ExposedService', this.name);
+    checkDns1035Label(this.owner, 'name', this.name);
+    this.type = checkOneOf(this.owner, 'type', props.type ?? ServiceType.CLUSTER_IP, Object.values(ServiceType));
+    this.ports = this.withNodePorts(props.ports ?? ExposedService.defaultPorts(props.app), props.nodePorts ?? {});
+    this.checkPorts();
+    this.checkTypeSpecificProps(props);
+    props.app.tls?.checkServes(this.name, this.namespace);
+
+    new k8s.KubeService(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        labels: { ...props.app.selectorLabels },
+        ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
+      },
+      spec: {
+        ...(this.type !== ServiceType.CLUSTER_IP ? { type: this.type } : {}),
+        ports: this.ports.map((p) => ({
+          ...(p.name !== undefined ? { name: p.name } : {}),
+          port: p.port,
+          ...(p.targetPort !== undefined && p.targetPort !== p.port ? { targetPort: k8s.IntOrString.fromNumber(p.targetPort) } : {}),
+          ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
+          protocol: 'TCP',
+        })),
+        selector: { ...props.app.selectorLabels },
+        ...(props.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...props.loadBalancerSourceRanges] } : {}),
+        ...(props.externalTrafficPolicy ? { externalTrafficPolicy: props.externalTrafficPolicy } : {}),
+      },
+    });
+
+    // The guide's lesson: create the Service before the pods, or they miss its environment variables.
+    if (Chart.of(props.app) === Chart.of(this)) {
+      props.app.node.addDependency(this);
+    }
+  }
+
+  /** The guide's ports for an app: what `kubectl expose` makes, or nginx-secure-app.yaml's http/https pair. */
+  public static defaultPorts(app: NginxApp): ServicePortSpec[] {
+    return app.tls
+      ? [{ name: 'http', port: 8080, targetPort: HTTP_PORT }, { name: 'https', port: HTTPS_PORT }]
+      : [{ port: HTTP_PORT }];
+  }
+
+  /** Namespace of the chart, or `default` as kubectl would use. */
+  public get namespace(): string {
+    return Chart.of(this).namespace ?? 'default';
+  }
+
+  /** The https port, if the Service has one (named `https`, or targeting 443). */
+  public get httpsPort(): ServicePortSpec | undefined {
+    return this.ports.find((p) => p.name === 'https') ?? this.ports.find((p) => (p.targetPort ?? p.port) === HTTPS_PORT);
+  }
+
+  private withNodePorts(ports: ServicePortSpec[], nodePorts: Readonly<Record<string, number>>): ServicePortSpec[] {
+    const names = ports.map((p) => p.name);
+    for (const name of Object.keys(nodePorts)) {
+      if (!names.includes(name)) {
+        fail(this.owner, `nodePorts names port "${name}", but the ports are ${names.map((n) => `"${n ?? '(unnamed)'}"`).join(', ')}: `
+          + 'key nodePorts by one of those names');
+      }
+    }
+    return ports.map((p) => (p.name !== undefined && nodePorts[p.name] !== undefined ? { ...p, nodePort: nodePorts[p.name] } : p));
+  }
+
+  private checkPorts(): void {
+    if (this.ports.length === 0) {
+      fail(this.owner, 'ports is empty: give at least one port, or leave ports unset for the guide\'s');
+    }
+    const seenNames = new Set<string>();
+    const seenPorts = new Set<number>();
+    const seenNodePorts = new Set<number>();
+    this.ports.forEach((p, i) => {
+      const at = `ports[${i}]`;
+      checkPort(this.owner, `${at}.port`, p.port);
+      if (seenPorts.has(p.port)) fail(this.owner, `${at}.port ${p.port} is used twice: give each port its own number`);
+      seenPorts.add(p.port);
+      if (p.name !== undefined) {
+        checkPortName(this.owner, `${at}.name`, p.name);
+        if (seenNames.has(p.name)) fail(this.owner, `${at}.name "${p.name}" is used twice: give each port its own name`);
+        seenNames.add(p.name);
+      } else if (this.ports.length > 1) {
+        fail(this.owner, `${at}.name is missing: Kubernetes requires a name on every port of a multi-port Service (e.g. "http")`);
+      }
+      const target = p.targetPort ?? p.port;
+      checkPort(this.owner, `${at}.targetPort`, target);
+      if (!this.app.containerPorts.includes(target)) {
+        fail(this.owner, `${at}.targetPort ${target} is not a port of NginxApp "${this.app.name}" `
+          + `(it listens on ${this.app.containerPorts.join(' and ')}): target one of those`);
+      }
+      if (p.nodePort !== undefined) {
+        if (this.type === ServiceType.CLUSTER_IP) {
+          fail(this.owner, `${at}.nodePort ${p.nodePort} needs type NodePort or LoadBalancer, but type is ClusterIP: `
+            + 'drop the nodePort or change the type');
+        }
+        checkNodePort(this.owner, `${at}.nodePort`, p.nodePort);
+        if (seenNodePorts.has(p.nodePort)) fail(this.owner, `${at}.nodePort ${p.nodePort} is used twice: give each port its own`);
+        seenNodePorts.add(p.nodePort);
+      }
+    });
+  }
+
+  private checkTypeSpecificProps(props: ExposedServiceProps): void {
+    if (props.loadBalancerSourceRanges && this.type !== ServiceType.LOAD_BALANCER) {
+      fail(this.owner, `loadBalancerSourceRanges is only for type LoadBalancer, but type is ${this.type}: `
+        + 'drop it or set type to LoadBalancer');
+    }
+    for (const range of props.loadBalancerSourceRanges ?? []) {
+      if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(range)) {
+        fail(this.owner, `loadBalancerSourceRanges entry "${range}" is not a CIDR: use e.g. "203.0.113.0/24"`);
+      }
+    }
+    if (props.externalTrafficPolicy !== undefined) {
+      if (this.type === ServiceType.CLUSTER_IP) {
+        fail(this.owner, 'externalTrafficPolicy is only for types NodePort and LoadBalancer, but type is ClusterIP: '
+          + 'drop it or change the type');
+      }
+      checkOneOf(this.owner, 'externalTrafficPolicy', props.externalTrafficPolicy, ['Cluster', 'Local']);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Container images. The guide's own images no longer work on current clusters, so the defaults are pinned,
+ * pullable images and `ImageSet.GUIDE` gives back the guide's exact ones.
+ */
+
+/** Which images the constructs use when no `image` prop is given. */
+export enum ImageSet {
+  /**
+   * Pinned, pullable images: official `nginx` (the ConfigMap's default.conf does TLS) and `curlimages/curl`.
+   */
+  PINNED = 'pinned',
+  /**
+   * The guide's exact images: `nginx` (untagged), `bprashanth/nginxhttps:1.0` and `radial/busyboxplus:curl`.
+   * `bprashanth/nginxhttps:1.0` is a Docker schema-1 image that containerd 2.x refuses to pull
+   * (kubernetes/website#50363, #54007) and `radial/busyboxplus` is unmaintained: use this for parity, not for clusters.
+   */
+  GUIDE = 'guide',
+}
+
+export interface ImageChoice {
+  /** Step 1's plain nginx (run-my-nginx.yaml). */
+  readonly nginx: string;
+  /** Step 3's nginx that serves https from the mounted Secret (nginx-secure-app.yaml). */
+  readonly nginxHttps: string;
+  /** The client pod of curlpod.yaml. */
+  readonly curl: string;
+}
+
+export const IMAGES: Readonly<Record<ImageSet, ImageChoice>> = {
+  [ImageSet.PINNED]: {
+    nginx: 'nginx:1.27.4',
+    nginxHttps: 'nginx:1.27.4',
+    curl: 'curlimages/curl:8.18.0',
+  },
+  [ImageSet.GUIDE]: {
+    nginx: 'nginx',
+    nginxHttps: 'bprashanth/nginxhttps:1.0',
+    curl: 'radial/busyboxplus:curl',
+  },
+};

@@ -1,0 +1,174 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { httpProbes, NGINX_HARDENING } from './hardening';
+import { IMAGES, ImageSet } from './images';
+import { NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
+import { TlsSecret } from './tls-secret';
+import {
+  checkDns1123Label, checkDns1123Subdomain, checkLabelValue, checkOneOf, checkReplicas, fail, ownerOf,
+} from './validation';
+
+/** nginx's plain http port. */
+export const HTTP_PORT = 80;
+/** nginx's https port, served only with a TlsSecret. */
+export const HTTPS_PORT = 443;
+
+export interface NginxAppProps {
+  /**
+   * Name of the Deployment, and the value of its `run` label that Services select.
+   * @default 'my-nginx'
+   */
+  readonly name?: string;
+
+  /**
+   * Number of nginx pods.
+   * @default - 2 (run-my-nginx.yaml), or 1 with `tls` (nginx-secure-app.yaml)
+   */
+  readonly replicas?: number;
+
+  /**
+   * The Secret whose certificate nginx serves on port 443, mounted at /etc/nginx/ssl.
+   * @default - no https: the plain Deployment of run-my-nginx.yaml
+   */
+  readonly tls?: TlsSecret;
+
+  /**
+   * The ConfigMap with default.conf, mounted at /etc/nginx/conf.d. The official nginx image needs it to
+   * serve https; the guide's Japanese page (bprashanth/nginxhttps) ran without it.
+   * @default - none mounted
+   */
+  readonly config?: NginxConfig;
+
+  /**
+   * Which image family to take the default image from.
+   * @default ImageSet.PINNED
+   */
+  readonly imageSet?: ImageSet;
+
+  /**
+   * Container image, overriding `imageSet`.
+   * @default - `nginx:1.27.4` (pinned) or the guide's `nginx` / `bprashanth/nginxhttps:1.0`
+   */
+  readonly image?: string;
+
+  /**
+   * Name of the container.
+   * @default - `name` (run-my-nginx.yaml), or 'nginxhttps' with `tls` (nginx-secure-app.yaml)
+   */
+  readonly containerName?: string;
+
+  /**
+   * Whether pods get `<SERVICE>_SERVICE_HOST`-style variables for every Service of the namespace. The guide
+   * relies on them (MY_NGINX_SERVICE_HOST), which is why its Services come before their Deployments.
+   * @default - unset (Kubernetes' default: true)
+   * @see https://kubernetes.io/docs/tutorials/services/connect-applications-service/#environment-variables
+   */
+  readonly enableServiceLinks?: boolean;
+
+  /**
+   * Add readiness and liveness probes on port 80, resource requests and limits, and a restricted
+   * container security context (all capabilities dropped but those nginx's root master needs).
+   * @default false
+   */
+  readonly hardening?: boolean;
+}
+
+/**
+ * The nginx Deployment of the guide: run-my-nginx.yaml, or with a TlsSecret the Deployment of nginx-secure-app.yaml.
+ *
+ * @see https://kubernetes.io/docs/tutorials/services/connect-applications-service/#exposing-pods-to-the-cluster
+ */
+export class NginxApp extends Construct {
+  public readonly name: string;
+  public readonly replicas: number;
+  public readonly image: string;
+  public readonly containerName: string;
+  public readonly tls?: TlsSecret;
+  public readonly config?: NginxConfig;
+  public readonly enableServiceLinks?: boolean;
+  public readonly hardening: boolean;
+  /** The labels on every pod, and so the selector of the Deployment and its Services. */
+  public readonly selectorLabels: Readonly<Record<string, string>>;
+  /** Container ports in the guide's order: 443 then 80 with TLS, 80 without. */
+  public readonly containerPorts: readonly number[];
+  /** Used as the prefix of every error about this construct. */
+  public readonly owner: string;
+
+  constructor(scope: Construct, id: string, props: NginxAppProps = {}) {
+    super(scope, id);
+    this.name = props.name ?? 'my-nginx';
+    this.owner = ownerOf('NginxApp', this.name);
+    checkDns1123Subdomain(this.owner, 'name', this.name);
+    checkLabelValue(this.owner, 'name', this.name);
+    this.tls = props.tls;
+    this.config = props.config;
+    this.replicas = props.replicas ?? (this.tls ? 1 : 2);
+    checkReplicas(this.owner, 'replicas', this.replicas);
+    const imageSet = checkOneOf(this.owner, 'imageSet', props.imageSet ?? ImageSet.PINNED, Object.values(ImageSet));
+    this.image = props.image ?? (this.tls ? IMAGES[imageSet].nginxHttps : IMAGES[imageSet].nginx);
+    if (this.image.trim() === '' || /\s/.test(this.image)) {
+      fail(this.owner, `image "${this.image}" is not an image reference: use e.g. "nginx:1.27.4"`);
+    }
+    this.containerName = props.containerName ?? (this.tls ? 'nginxhttps' : this.name);
+    checkDns1123Label(this.owner, 'containerName', this.containerName);
+    this.enableServiceLinks = props.enableServiceLinks;
+    this.hardening = props.hardening ?? false;
+    this.selectorLabels = { run: this.name };
+    this.containerPorts = this.tls ? [HTTPS_PORT, HTTP_PORT] : [HTTP_PORT];
+    this.checkConfigMatchesSecret();
+
+    new k8s.KubeDeployment(this, 'Resource', {
+      metadata: { name: this.name },
+      spec: {
+        selector: { matchLabels: { ...this.selectorLabels } },
+        replicas: this.replicas,
+        template: {
+          metadata: { labels: { ...this.selectorLabels } },
+          spec: this.podSpec(),
+        },
+      },
+    });
+  }
+
+  private podSpec(): k8s.PodSpec {
+    const volumes: k8s.Volume[] = [];
+    const volumeMounts: k8s.VolumeMount[] = [];
+    if (this.tls) {
+      volumes.push({ name: 'secret-volume', secret: { secretName: this.tls.name } });
+      volumeMounts.push({ mountPath: NGINX_SSL_DIR, name: 'secret-volume' });
+    }
+    if (this.config) {
+      volumes.push({ name: 'configmap-volume', configMap: { name: this.config.name } });
+      volumeMounts.push({ mountPath: NGINX_CONF_DIR, name: 'configmap-volume' });
+    }
+    const container: k8s.Container = {
+      name: this.containerName,
+      image: this.image,
+      ports: this.containerPorts.map((containerPort) => ({ containerPort })),
+      ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
+      ...(this.hardening ? { ...httpProbes(HTTP_PORT), ...NGINX_HARDENING } : {}),
+    };
+    return {
+      ...(volumes.length > 0 ? { volumes } : {}),
+      containers: [container],
+      ...(this.enableServiceLinks !== undefined ? { enableServiceLinks: this.enableServiceLinks } : {}),
+      ...(this.hardening ? { automountServiceAccountToken: false } : {}),
+    };
+  }
+
+  /** nginx refuses to start when default.conf names a certificate file that the Secret does not hold. */
+  private checkConfigMatchesSecret(): void {
+    if (!this.config) return;
+    const wanted = this.config.sslFiles;
+    if (wanted.length > 0 && !this.tls) {
+      fail(this.owner, `config "${this.config.name}" serves https from ${wanted.join(', ')} but no tls Secret is given: `
+        + 'pass tls (a TlsSecret) or a default.conf without ssl_certificate');
+    }
+    const held = this.tls ? [this.tls.certificateKey, this.tls.privateKeyKey] : [];
+    const absent = wanted.filter((f) => !held.includes(f));
+    if (absent.length > 0) {
+      fail(this.owner, `config "${this.config.name}" reads ${absent.join(', ')} but TlsSecret "${this.tls?.name}" holds `
+        + `${held.join(' and ')}: build the NginxConfig with tls set to that TlsSecret so the file names match`);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { TlsSecret } from './tls-secret';
+import { checkDns1123Subdomain, fail, ownerOf } from './validation';
+
+/** Where the nginx image reads server blocks from; the ConfigMap is mounted here. */
+export const NGINX_CONF_DIR = '/etc/nginx/conf.d';
+/** Where the TLS Secret is mounted; default.conf names its files under here. */
+export const NGINX_SSL_DIR = '/etc/nginx/ssl';
+
+/**
+ * The https-nginx example's default.conf (the file `kubectl create configmap --from-file=default.conf` reads),
+ * with the certificate and key file names of the Secret it is served with.
+ */
+export function guideDefaultConf(certificateFile = 'tls.crt', privateKeyFile = 'tls.key'): string {
+  return `server {
+        listen 80 default_server;
+        listen [::]:80 default_server ipv6only=on;
+
+        listen 443 ssl;
+
+        root /usr/share/nginx/html;
+        index index.html;
+
+        server_name localhost;
+        ssl_certificate ${NGINX_SSL_DIR}/${certificateFile};
+        ssl_certificate_key ${NGINX_SSL_DIR}/${privateKeyFile};
+
+        location / {
+                try_files $uri $uri/ =404;
+        }
+}
+`;
+}
+
+export interface NginxConfigProps {
+  /**
+   * Name of the ConfigMap.
+   * @default 'nginxconfigmap'
+   */
+  readonly name?: string;
+
+  /**
+   * The Secret whose file names default.conf points `ssl_certificate` and `ssl_certificate_key` at.
+   * @default - the `kubernetes.io/tls` names `tls.crt` and `tls.key`
+   */
+  readonly tls?: TlsSecret;
+
+  /**
+   * The whole default.conf, replacing the guide's.
+   * @default - the guide's default.conf for `tls`
+   */
+  readonly defaultConf?: string;
+}
+
+/**
+ * The ConfigMap that holds nginx's default.conf (`kubectl create configmap nginxconfigmap --from-file=default.conf`).
+ *
+ * @see https://kubernetes.io/docs/tutorials/services/connect-applications-service/#securing-the-service
+ */
+export class NginxConfig extends Construct {
+  /** The key of the one file in the ConfigMap. */
+  public static readonly FILE_NAME = 'default.conf';
+
+  /** Name of the ConfigMap. */
+  public readonly name: string;
+  /** The content of default.conf. */
+  public readonly defaultConf: string;
+
+  constructor(scope: Construct, id: string, props: NginxConfigProps = {}) {
+    super(scope, id);
+    this.name = props.name ?? 'nginxconfigmap';
+    const owner = ownerOf('NginxConfig', this.name);
+    checkDns1123Subdomain(owner, 'name', this.name);
+    this.defaultConf = props.defaultConf
+      ?? (props.tls ? guideDefaultConf(props.tls.certificateKey, props.tls.privateKeyKey) : guideDefaultConf());
+    if (this.defaultConf.trim() === '') {
+      fail(owner, 'defaultConf is empty: leave it unset for the guide\'s default.conf');
+    }
+    new k8s.KubeConfigMap(this, 'Resource', {
+      metadata: { name: this.name },
+      data: { [NginxConfig.FILE_NAME]: this.defaultConf },
+    });
+  }
+
+  /** The files under {@link NGINX_SSL_DIR} that default.conf reads (`ssl_certificate`, `ssl_certificate_key`). */
+  public get sslFiles(): string[] {
+    const pattern = new RegExp(`^\\s*ssl_certificate(?:_key)?\\s+${NGINX_SSL_DIR}/([^;\\s]+)\\s*;`, 'gm');
+    return [...this.defaultConf.matchAll(pattern)].map((m) => m[1]);
+  }
+}

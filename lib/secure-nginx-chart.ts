@@ -1,0 +1,117 @@
+import { Chart, ChartProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CurlProbe } from './curl-probe';
+import { ExposedService, ServiceType } from './exposed-service';
+import { ImageSet } from './images';
+import { NginxApp } from './nginx-app';
+import { NginxConfig } from './nginx-config';
+import { TlsSecret, TlsSecretProps } from './tls-secret';
+
+export interface SecureNginxChartProps extends ChartProps {
+  /**
+   * Where the certificate comes from: PEM text or files (synthesized into the Secret), or `existing: true`.
+   * @default - the Secret `nginxsecret` must already exist (`kubectl create secret tls`), so no key is synthesized
+   */
+  readonly tls?: TlsSecretProps;
+
+  /**
+   * How the Service is reached.
+   * @default ServiceType.LOAD_BALANCER (the guide's last step)
+   */
+  readonly serviceType?: ServiceType;
+
+  /**
+   * Number of nginx pods.
+   * @default 1
+   */
+  readonly replicas?: number;
+
+  /**
+   * Which image family the defaults come from.
+   * @default ImageSet.PINNED
+   */
+  readonly imageSet?: ImageSet;
+
+  /**
+   * nginx image, overriding `imageSet`.
+   * @default - from `imageSet`
+   */
+  readonly nginxImage?: string;
+
+  /**
+   * curl client image, overriding `imageSet`.
+   * @default - from `imageSet`
+   */
+  readonly curlImage?: string;
+
+  /**
+   * Fixed node ports by port name (`http`, `https`).
+   * @default - chosen by the cluster
+   */
+  readonly nodePorts?: Readonly<Record<string, number>>;
+
+  /**
+   * Annotations on the Service (cloud load balancer settings, `pulumi.com/skipAwait`).
+   * @default - none
+   */
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
+
+  /**
+   * See {@link NginxAppProps.enableServiceLinks}.
+   * @default - unset (Kubernetes' default: true)
+   */
+  readonly enableServiceLinks?: boolean;
+
+  /**
+   * Opt-in probes, resources and security contexts for nginx and the curl client.
+   * @default false
+   */
+  readonly hardening?: boolean;
+
+  /**
+   * Add the one-shot https check Job.
+   * @default true
+   */
+  readonly check?: boolean;
+}
+
+/**
+ * The guide's final state in one chart: default.conf, the TLS Secret (or a reference to it), nginx behind a
+ * LoadBalancer Service (emitted before its Deployment), and the curl client with its https check.
+ */
+export class SecureNginxChart extends Chart {
+  public readonly tls: TlsSecret;
+  public readonly config: NginxConfig;
+  public readonly app: NginxApp;
+  public readonly service: ExposedService;
+  public readonly probe: CurlProbe;
+
+  constructor(scope: Construct, id: string, props: SecureNginxChartProps = {}) {
+    super(scope, id, props);
+    const tlsProps = props.tls ?? { existing: true };
+    this.tls = new TlsSecret(this, 'Secret', tlsProps);
+    this.config = new NginxConfig(this, 'Config', { tls: this.tls });
+    this.app = new NginxApp(this, 'App', {
+      tls: this.tls,
+      config: this.config,
+      replicas: props.replicas ?? 1,
+      imageSet: props.imageSet,
+      image: props.nginxImage,
+      enableServiceLinks: props.enableServiceLinks,
+      hardening: props.hardening,
+    });
+    this.service = new ExposedService(this, 'Service', {
+      app: this.app,
+      type: props.serviceType ?? ServiceType.LOAD_BALANCER,
+      nodePorts: props.nodePorts,
+      annotations: props.serviceAnnotations,
+    });
+    this.probe = new CurlProbe(this, 'Curl', {
+      service: this.service,
+      imageSet: props.imageSet,
+      image: props.curlImage,
+      hardening: props.hardening,
+    });
+    if (props.check ?? true) this.probe.addCheck();
+  }
+}
