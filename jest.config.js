@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // The e2e suite needs a running control plane; `npm run e2e` runs it with its own config.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+  // Snapshots live in the top-level __snapshots__/ so a PR's manifest diff is one folder to review.
+  snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
+  snapshotFormat: { escapeString: false, printBasicPrototype: false },
+  transform: { '^.+\\.ts$': 'ts-jest' },
+};

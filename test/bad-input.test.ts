@@ -1,0 +1,235 @@
+// Bad input fails at construct time with a message that names the construct, the property, the value and the fix.
+import { Chart, Testing } from 'cdk8s';
+import { CurlProbe } from '../lib/curl-probe';
+import { ExposedService, ServiceType } from '../lib/exposed-service';
+import { ImageSet } from '../lib/images';
+import { NginxApp } from '../lib/nginx-app';
+import { NginxConfig } from '../lib/nginx-config';
+import { TlsSecret, TlsSecretLayout } from '../lib/tls-secret';
+import { GuideConfigError } from '../lib/validation';
+import { testCertificate } from './helpers';
+
+function errorOf(build: (chart: Chart) => unknown): string {
+  const chart = Testing.chart();
+  try {
+    build(chart);
+  } catch (e) {
+    expect(e).toBeInstanceOf(GuideConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a GuideConfigError, but the construct was built');
+}
+
+const secureApp = (chart: Chart) => new NginxApp(chart, 'App', { tls: TlsSecret.fromExisting(chart, 'Secret') });
+
+describe('names', () => {
+  test('a Deployment name that is not a DNS-1123 subdomain', () => {
+    expect(errorOf((c) => new NginxApp(c, 'App', { name: 'My_Nginx' }))).toBe(
+      'NginxApp "My_Nginx": name "My_Nginx" is not a valid DNS-1123 subdomain: use lower-case letters, digits, \'-\' and \'.\', '
+      + 'starting and ending with a letter or digit (e.g. "my-nginx")');
+  });
+
+  test('a Service name that is not a DNS-1035 label', () => {
+    expect(errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App'), name: '1-nginx' }))).toBe(
+      'ExposedService "1-nginx": name "1-nginx" is not a valid DNS-1035 label: use at most 63 lower-case letters, digits and \'-\', '
+      + 'starting with a letter and ending with a letter or digit (e.g. "my-nginx")');
+  });
+
+  test('a Secret name with upper-case letters', () => {
+    expect(errorOf((c) => TlsSecret.fromExisting(c, 'S', { name: 'NginxSecret' }))).toMatch(
+      /^TlsSecret "NginxSecret": name "NginxSecret" is not a valid DNS-1123 subdomain: /);
+  });
+
+  test('a port name over 15 characters', () => {
+    expect(errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App'), ports: [{ name: 'http-for-the-guide', port: 80 }] })))
+      .toBe('ExposedService "my-nginx": ports[0].name "http-for-the-guide" is not a valid port name: use at most 15 lower-case letters, '
+        + 'digits and single \'-\', with at least one letter (e.g. "https")');
+  });
+});
+
+describe('ports', () => {
+  const expose = (ports: { name?: string; port: number; targetPort?: number }[]) =>
+    errorOf((c) => new ExposedService(c, 'Svc', { app: secureApp(c), ports }));
+
+  test('port 0', () => {
+    expect(expose([{ port: 0, targetPort: 80 }])).toBe(
+      'ExposedService "my-nginx": ports[0].port 0 is outside 1-65535: use a whole TCP port number such as 80 or 443');
+  });
+
+  test('port 65536', () => {
+    expect(expose([{ port: 65536, targetPort: 80 }])).toBe(
+      'ExposedService "my-nginx": ports[0].port 65536 is outside 1-65535: use a whole TCP port number such as 80 or 443');
+  });
+
+  test('the same port number twice', () => {
+    expect(expose([{ name: 'http', port: 8080, targetPort: 80 }, { name: 'https', port: 8080, targetPort: 443 }])).toBe(
+      'ExposedService "my-nginx": ports[1].port 8080 is used twice: give each port its own number');
+  });
+
+  test('the same port name twice', () => {
+    expect(expose([{ name: 'web', port: 8080, targetPort: 80 }, { name: 'web', port: 443 }])).toBe(
+      'ExposedService "my-nginx": ports[1].name "web" is used twice: give each port its own name');
+  });
+
+  test('an unnamed port in a multi-port Service', () => {
+    expect(expose([{ name: 'http', port: 8080, targetPort: 80 }, { port: 443 }])).toBe(
+      'ExposedService "my-nginx": ports[1].name is missing: Kubernetes requires a name on every port of a multi-port Service (e.g. "http")');
+  });
+
+  test('a targetPort the app does not listen on', () => {
+    expect(expose([{ port: 80, targetPort: 8443 }])).toBe(
+      'ExposedService "my-nginx": ports[0].targetPort 8443 is not a port of NginxApp "my-nginx" (it listens on 443 and 80): target one of those');
+  });
+
+  test('a nodePort outside 30000-32767', () => {
+    expect(errorOf((c) => new ExposedService(c, 'Svc', { app: secureApp(c), type: ServiceType.NODE_PORT, nodePorts: { https: 80 } }))).toBe(
+      'ExposedService "my-nginx": ports[1].nodePort 80 is outside 30000-32767: pick a free port in the cluster\'s node-port range, '
+      + 'or leave it unset to let Kubernetes choose');
+  });
+
+  test('nodePorts keyed by a port name the Service does not have', () => {
+    expect(errorOf((c) => new ExposedService(c, 'Svc', { app: secureApp(c), type: ServiceType.NODE_PORT, nodePorts: { web: 30080 } }))).toBe(
+      'ExposedService "my-nginx": nodePorts names port "web", but the ports are "http", "https": key nodePorts by one of those names');
+  });
+
+  test('the same nodePort twice', () => {
+    expect(errorOf((c) => new ExposedService(c, 'Svc', {
+      app: secureApp(c), type: ServiceType.NODE_PORT, nodePorts: { http: 30080, https: 30080 },
+    }))).toBe('ExposedService "my-nginx": ports[1].nodePort 30080 is used twice: give each port its own');
+  });
+});
+
+describe('Service type', () => {
+  test('an unknown type', () => {
+    expect(errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App'), type: 'Ingress' as ServiceType }))).toBe(
+      'ExposedService "my-nginx": type "Ingress" is not one of "ClusterIP", "NodePort", "LoadBalancer"');
+  });
+
+  test('a LoadBalancer-only prop on a ClusterIP Service', () => {
+    expect(errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App'), loadBalancerSourceRanges: ['203.0.113.0/24'] }))).toBe(
+      'ExposedService "my-nginx": loadBalancerSourceRanges is only for type LoadBalancer, but type is ClusterIP: '
+      + 'drop it or set type to LoadBalancer');
+  });
+
+  test('a nodePort on a ClusterIP Service', () => {
+    expect(errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App'), ports: [{ port: 80, nodePort: 30080 }] }))).toBe(
+      'ExposedService "my-nginx": ports[0].nodePort 30080 needs type NodePort or LoadBalancer, but type is ClusterIP: '
+      + 'drop the nodePort or change the type');
+  });
+
+  test('externalTrafficPolicy on a ClusterIP Service', () => {
+    expect(errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App'), externalTrafficPolicy: 'Local' }))).toBe(
+      'ExposedService "my-nginx": externalTrafficPolicy is only for types NodePort and LoadBalancer, but type is ClusterIP: '
+      + 'drop it or change the type');
+  });
+
+  test('a source range that is not a CIDR', () => {
+    expect(errorOf((c) => new ExposedService(c, 'Svc', {
+      app: new NginxApp(c, 'App'), type: ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ['office'],
+    }))).toBe('ExposedService "my-nginx": loadBalancerSourceRanges entry "office" is not a CIDR: use e.g. "203.0.113.0/24"');
+  });
+});
+
+describe('NginxApp', () => {
+  test('negative replicas', () => {
+    expect(errorOf((c) => new NginxApp(c, 'App', { replicas: -1 }))).toBe(
+      'NginxApp "my-nginx": replicas -1 is not a whole number of at least 0: use e.g. 1 or 2');
+  });
+
+  test('an unknown image set', () => {
+    expect(errorOf((c) => new NginxApp(c, 'App', { imageSet: 'latest' as ImageSet }))).toBe(
+      'NginxApp "my-nginx": imageSet "latest" is not one of "pinned", "guide"');
+  });
+
+  test('an https config without a Secret', () => {
+    expect(errorOf((c) => new NginxApp(c, 'App', { config: new NginxConfig(c, 'Config') }))).toBe(
+      'NginxApp "my-nginx": config "nginxconfigmap" serves https from tls.crt, tls.key but no tls Secret is given: '
+      + 'pass tls (a TlsSecret) or a default.conf without ssl_certificate');
+  });
+
+  test('a config that reads other file names than the Secret holds', () => {
+    expect(errorOf((c) => new NginxApp(c, 'App', {
+      tls: TlsSecret.fromExisting(c, 'Secret', { layout: TlsSecretLayout.LEGACY_OPAQUE }),
+      config: new NginxConfig(c, 'Config'),
+    }))).toBe('NginxApp "my-nginx": config "nginxconfigmap" reads tls.crt, tls.key but TlsSecret "nginxsecret" holds nginx.crt and nginx.key: '
+      + 'build the NginxConfig with tls set to that TlsSecret so the file names match');
+  });
+});
+
+describe('TlsSecret', () => {
+  test('text that is not PEM', () => {
+    expect(errorOf((c) => new TlsSecret(c, 'Secret', { certificatePem: 'my certificate', privateKeyPem: 'my key' }))).toBe(
+      'TlsSecret "nginxsecret": certificate is not PEM text: expected a "-----BEGIN CERTIFICATE-----" block (run `npm run keys` to make one)');
+  });
+
+  test('malformed PEM', async () => {
+    const { privateKeyPem } = await testCertificate();
+    const broken = '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n';
+    expect(errorOf((c) => new TlsSecret(c, 'Secret', { certificatePem: broken, privateKeyPem }))).toMatch(
+      /^TlsSecret "nginxsecret": certificate is malformed PEM \(.+\): pass the \.crt file that openssl or `npm run keys` wrote$/);
+  });
+
+  test('a malformed key, whose text never reaches the message', async () => {
+    const { certificatePem } = await testCertificate();
+    const broken = '-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWJ1dC1icm9rZW4=\n-----END PRIVATE KEY-----\n';
+    const message = errorOf((c) => new TlsSecret(c, 'Secret', { certificatePem, privateKeyPem: broken }));
+    expect(message).toMatch(/^TlsSecret "nginxsecret": privateKey is malformed PEM \(.+\): pass the \.key file written together with the certificate$/);
+    expect(message).not.toContain('c2VjcmV0');
+  });
+
+  test('a key that does not match the certificate', async () => {
+    const { certificatePem } = await testCertificate();
+    const { privateKeyPem } = await testCertificate({ service: 'someone-else' });
+    expect(errorOf((c) => new TlsSecret(c, 'Secret', { certificatePem, privateKeyPem }))).toBe(
+      'TlsSecret "nginxsecret": privateKey does not match the certificate (CN=my-nginx, O=my-nginx): '
+      + 'pass the key that was generated together with this certificate');
+  });
+
+  test('an expired certificate', async () => {
+    const expired = await testCertificate({ notBefore: new Date('2017-10-26T00:00:00Z'), days: 365 });
+    expect(errorOf((c) => new TlsSecret(c, 'Secret', expired))).toBe(
+      'TlsSecret "nginxsecret": certificate expired on 2018-10-26T00:00:00.000Z: generate a new one with `npm run keys -- --force`');
+  });
+
+  test('a certificate whose names do not cover the Service', async () => {
+    const pem = await testCertificate({ service: 'nginxsvc' });
+    expect(errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App', { tls: new TlsSecret(c, 'Secret', pem) }) }))).toBe(
+      'TlsSecret "nginxsecret": certificate does not cover my-nginx, my-nginx.default, my-nginx.default.svc, my-nginx.default.svc.cluster.local '
+      + '(it names DNS:nginxsvc, DNS:nginxsvc.default, DNS:nginxsvc.default.svc, DNS:nginxsvc.default.svc.cluster.local): '
+      + 'regenerate it with `npm run keys -- --force --service my-nginx --namespace default` '
+      + 'or set checkServiceNames: false on TlsSecret "nginxsecret"');
+  });
+
+  test('a certificate made for another namespace', async () => {
+    const pem = await testCertificate();
+    const chart = new Chart(Testing.app(), 'prod', { namespace: 'prod' });
+    expect(() => new ExposedService(chart, 'Svc', { app: new NginxApp(chart, 'App', { tls: new TlsSecret(chart, 'Secret', pem) }) }))
+      .toThrow('certificate does not cover my-nginx.prod, my-nginx.prod.svc, my-nginx.prod.svc.cluster.local');
+  });
+
+  test('a certificate file that does not exist', () => {
+    expect(errorOf((c) => new TlsSecret(c, 'Secret', { certificateFile: '/nonexistent/tls.crt', privateKeyFile: '/nonexistent/tls.key' })))
+      .toBe('TlsSecret "nginxsecret": certificateFile "/nonexistent/tls.crt" cannot be read (ENOENT): '
+        + 'run `npm run keys` to generate it, or fix the path');
+  });
+
+  test('no certificate at all', () => {
+    expect(errorOf((c) => new TlsSecret(c, 'Secret'))).toBe(
+      'TlsSecret "nginxsecret": no certificate or key given: set certificatePem and privateKeyPem, certificateFile and its pair, '
+      + 'or use TlsSecret.fromExisting() for a Secret created with `kubectl create secret tls`');
+  });
+
+  test('a reference to an existing Secret that also carries a key', async () => {
+    const pem = await testCertificate();
+    expect(errorOf((c) => new TlsSecret(c, 'Secret', { existing: true, ...pem }))).toBe(
+      'TlsSecret "nginxsecret": existing is true but a certificate or key was given too: drop one or the other');
+  });
+});
+
+describe('CurlProbe', () => {
+  test('a Service whose app serves no https', () => {
+    expect(errorOf((c) => new CurlProbe(c, 'Curl', { service: new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App') }) }))).toBe(
+      'CurlProbe "curl-deployment": service "my-nginx" fronts NginxApp "my-nginx", which has no tls Secret: '
+      + 'give the NginxApp a TlsSecret so there is a certificate to check https against');
+  });
+});
