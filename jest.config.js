@@ -2,6 +2,8 @@
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
+  // @pulumi/pulumi keeps its runtime state on the global object; Jest's soft clean-up of globals only warns about it.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // The e2e suite needs a running control plane; `npm run e2e` runs it with its own config.

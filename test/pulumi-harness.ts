@@ -1,0 +1,121 @@
+// Runs the Pulumi program (pulumi/index.ts) under pulumi.runtime.setMocks for one stack config, with no CLI
+// and no cluster, and records what reaches the engine.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { Manifest } from './helpers';
+
+/** How Pulumi marks a secret value on the wire; under mocks, secret inputs arrive wrapped like this. */
+export const SECRET_SIG = { key: '4dabf18193072939515e22adb298388d', value: '1b47061264138c4ac30d75fd1eb44270' };
+
+export function isSecretValue(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as Manifest)[SECRET_SIG.key] === SECRET_SIG.value;
+}
+
+export const FAKE_CERT_PEM = '-----BEGIN CERTIFICATE-----\nZmFrZSBjZXJ0aWZpY2F0ZQ==\n-----END CERTIFICATE-----\n';
+export const FAKE_KEY_PEM = '-----BEGIN PRIVATE KEY-----\nZmFrZSBwcml2YXRlIGtleQ==\n-----END PRIVATE KEY-----\n';
+export const FAKE_EXPIRY = '2027-11-26T00:00:00Z';
+
+export interface Registered {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Manifest;
+  /** Names of the resources this one was registered as depending on. */
+  readonly dependsOn: string[];
+}
+
+export interface StackRun {
+  readonly resources: Registered[];
+  readonly outputs: Record<string, unknown>;
+  /** What the program threw while it was imported, e.g. for bad config. */
+  readonly error?: Error;
+}
+
+/** A stack file's config as the Pulumi engine hands it to a program: every value a string, objects as JSON. */
+export function stackConfig(stack: string): Record<string, string> {
+  const file = parse(readFileSync(join(__dirname, '..', `Pulumi.${stack}.yaml`), 'utf8')) as { config: Record<string, unknown> };
+  return Object.fromEntries(Object.entries(file.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
+/** The status a cloud would write on the Service, for the load balancer outputs. */
+export type ServiceStatus = Manifest | undefined;
+
+/**
+ * Imports the program afresh with `config` after installing the mocks, waits for its exports and returns every
+ * registered resource, or what the program threw.
+ */
+export async function runStack(config: Record<string, string>, serviceStatus?: ServiceStatus): Promise<StackRun> {
+  const resources: Registered[] = [];
+  const dependencies = new Map<string, string[]>();
+  let program: Record<string, unknown> = {};
+  let pending: Promise<unknown>[] = [];
+  let pulumi!: typeof import('@pulumi/pulumi');
+  let error: Error | undefined;
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    pulumi = require('@pulumi/pulumi') as typeof import('@pulumi/pulumi');
+    pulumi.runtime.setAllConfig(config);
+    pulumi.runtime.setMocks({
+      newResource(args) {
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs, dependsOn: dependencies.get(args.name) ?? [] });
+        return { id: `${args.name}-id`, state: stateOf(args.type, args.inputs, serviceStatus) };
+      },
+      call(args) {
+        return args.inputs;
+      },
+    }, 'guide-as-code', 'test');
+    recordDependencies(pulumi.runtime.getMonitor(), dependencies);
+    // It's important to import the program after the mocks.
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      program = require('../pulumi/index') as Record<string, unknown>;
+    } catch (e) {
+      error = e as Error;
+    }
+    pending = Object.entries(program).map(([name, output]) => new Promise((resolve) => {
+      (output as import('@pulumi/pulumi').Output<unknown>).apply((value) => {
+        resolve([name, value]);
+        return value;
+      });
+    }));
+  });
+  const outputs = Object.fromEntries(await Promise.all(pending) as [string, unknown][]);
+  // Outputs resolve before every resource is registered; disconnect waits for the outstanding registrations.
+  await pulumi.runtime.disconnect();
+  return { resources, outputs, error };
+}
+
+/** What the mocked engine answers for each resource type: its inputs plus the outputs the program reads. */
+function stateOf(type: string, inputs: Manifest, serviceStatus: ServiceStatus): Manifest {
+  switch (type) {
+    case 'tls:index/privateKey:PrivateKey':
+      return { ...inputs, privateKeyPem: FAKE_KEY_PEM };
+    case 'tls:index/selfSignedCert:SelfSignedCert':
+      return { ...inputs, certPem: FAKE_CERT_PEM, validityEndTime: FAKE_EXPIRY };
+    case 'kubernetes:core/v1:Service':
+      return {
+        ...inputs,
+        spec: {
+          ...inputs.spec,
+          clusterIP: '10.0.162.149',
+          ports: inputs.spec.ports.map((p: Manifest, i: number) =>
+            (inputs.spec.type === undefined || inputs.spec.type === 'ClusterIP' ? p : { ...p, nodePort: p.nodePort ?? 31704 + i })),
+        },
+        ...(serviceStatus ? { status: serviceStatus } : {}),
+      };
+    default:
+      return inputs;
+  }
+}
+
+/** Wraps the mock monitor so the dependencies of every registration are recorded too (Mocks do not see them). */
+function recordDependencies(monitor: unknown, into: Map<string, string[]>): void {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const m = monitor as any;
+  const original = m.registerResource.bind(m);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  m.registerResource = (req: any, callback: unknown) => {
+    into.set(req.getName(), (req.getDependenciesList() as string[]).map((urn) => urn.split('::').pop()!));
+    return original(req, callback);
+  };
+}
