@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CertificatePair } from './certificate';
@@ -164,11 +163,6 @@ export class TlsSecret extends Construct {
     if (this.pair && this.checkServiceNames) {
       this.pair.checkCovers(service, namespace, `checkServiceNames: false on ${this.owner}`);
     }
-  }
-
-  /** Namespace of the chart the Secret lives in. */
-  public get namespace(): string | undefined {
-    return Chart.of(this).namespace;
   }
 
   private readPem(prop: string, file: string | undefined): string {
