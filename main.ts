@@ -1,4 +1,5 @@
 // Entry point of `cdk8s synth`: reads the environment and writes the guide's manifests to dist/.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { addGuideCharts } from './lib/guide-charts';
@@ -6,12 +7,19 @@ import { ImageSet } from './lib/images';
 import { TlsSecretProps } from './lib/tls-secret';
 import { GuideConfigError, checkOneOf } from './lib/validation';
 
+/** Where `npm run keys` writes the certificate and key. */
+const KEYS_DIR = '.keys';
+
 function tlsFromEnvironment(): TlsSecretProps {
-  // Opt-in only: embedding puts the private key into dist/. By default the manifests reference the Secret that
-  // `kubectl create secret tls nginxsecret --cert .keys/tls.crt --key .keys/tls.key` creates.
-  const keysDir = process.env.GUIDE_TLS_KEYS;
-  if (!keysDir) return { existing: true };
-  return { certificateFile: join(keysDir, 'tls.crt'), privateKeyFile: join(keysDir, 'tls.key') };
+  // Embedding is opt-in: it puts the private key into dist/.
+  const embedFrom = process.env.GUIDE_TLS_KEYS;
+  if (embedFrom) return { certificateFile: join(embedFrom, 'tls.crt'), privateKeyFile: join(embedFrom, 'tls.key') };
+  // By default the manifests reference the Secret that `kubectl create secret tls nginxsecret --cert .keys/tls.crt
+  // --key .keys/tls.key` creates; when those files exist, synth checks them against the Service all the same.
+  if (existsSync(join(KEYS_DIR, 'tls.crt')) || existsSync(join(KEYS_DIR, 'tls.key'))) {
+    return { existing: true, certificateFile: join(KEYS_DIR, 'tls.crt'), privateKeyFile: join(KEYS_DIR, 'tls.key') };
+  }
+  return { existing: true };
 }
 
 try {

@@ -56,7 +56,8 @@ export interface TlsSecretProps {
 
   /**
    * Reference a Secret that already exists in the cluster (`kubectl create secret tls nginxsecret ...`):
-   * nothing is synthesized, so the manifests hold no key at all.
+   * nothing is synthesized, so the manifests hold no key at all. A certificate and key given as well are the
+   * ones the Secret is created from: they are checked like any other, but still not synthesized.
    * @default false
    */
   readonly existing?: boolean;
@@ -89,7 +90,7 @@ export interface TlsSecretProps {
  */
 export class TlsSecret extends Construct {
   /** References a Secret created outside the manifests, e.g. by `kubectl create secret tls`. */
-  public static fromExisting(scope: Construct, id: string, props: Pick<TlsSecretProps, 'name' | 'layout'> = {}): TlsSecret {
+  public static fromExisting(scope: Construct, id: string, props: Omit<TlsSecretProps, 'existing'> = {}): TlsSecret {
     return new TlsSecret(scope, id, { ...props, existing: true });
   }
 
@@ -105,7 +106,7 @@ export class TlsSecret extends Construct {
   /** True when the Secret is only referenced, not synthesized. */
   public readonly existing: boolean;
   public readonly checkServiceNames: boolean;
-  /** The parsed, checked pair; undefined for an existing Secret. */
+  /** The parsed, checked pair; undefined for an existing Secret given without its files. */
   public readonly pair?: CertificatePair;
 
   private readonly owner: string;
@@ -123,16 +124,13 @@ export class TlsSecret extends Construct {
     this.existing = props.existing ?? false;
     this.checkServiceNames = props.checkServiceNames ?? true;
 
-    if (this.existing) {
-      if (props.certificatePem ?? props.privateKeyPem ?? props.certificateFile ?? props.privateKeyFile) {
-        fail(this.owner, 'existing is true but a certificate or key was given too: drop one or the other');
-      }
-      return;
-    }
+    const given = props.certificatePem ?? props.privateKeyPem ?? props.certificateFile ?? props.privateKeyFile;
+    if (this.existing && given === undefined) return;
     const certificatePem = props.certificatePem ?? this.readPem('certificateFile', props.certificateFile);
     const privateKeyPem = props.privateKeyPem ?? this.readPem('privateKeyFile', props.privateKeyFile);
     this.pair = CertificatePair.parse(this.owner, certificatePem, privateKeyPem);
     this.pair.checkValidAt(props.validAt ?? new Date());
+    if (this.existing) return;
 
     new k8s.KubeSecret(this, 'Resource', TlsSecret.manifest({
       name: this.name,
@@ -157,7 +155,7 @@ export class TlsSecret extends Construct {
 
   /**
    * Checks that the certificate covers the Service named `service` in `namespace`, unless this Secret
-   * opted out or only references an existing Secret (whose content is unknown here).
+   * opted out or references an existing Secret whose content is unknown here.
    */
   public checkServes(service: string, namespace: string): void {
     if (this.pair && this.checkServiceNames) {

@@ -219,10 +219,11 @@ describe('TlsSecret', () => {
       + 'or use TlsSecret.fromExisting() for a Secret created with `kubectl create secret tls`');
   });
 
-  test('a reference to an existing Secret that also carries a key', async () => {
-    const pem = await testCertificate();
-    expect(errorOf((c) => new TlsSecret(c, 'Secret', { existing: true, ...pem }))).toBe(
-      'TlsSecret "nginxsecret": existing is true but a certificate or key was given too: drop one or the other');
+  test('a reference to an existing Secret, given the files it is made from, checks them', async () => {
+    const pem = await testCertificate({ service: 'nginxsvc' });
+    expect(errorOf((c) => new ExposedService(c, 'Svc', {
+      app: new NginxApp(c, 'App', { tls: TlsSecret.fromExisting(c, 'Secret', pem) }),
+    }))).toMatch(/^TlsSecret "nginxsecret": certificate does not cover my-nginx, /);
   });
 });
 

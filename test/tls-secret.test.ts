@@ -56,6 +56,14 @@ describe('TlsSecret', () => {
     expect(synth(chart)).toEqual([]);
   });
 
+  test('a reference given the files the Secret is made from checks them and still synthesizes no key', async () => {
+    const pem = await testCertificate();
+    const chart = Testing.chart();
+    const secret = new TlsSecret(chart, 'Secret', { existing: true, ...pem });
+    expect(secret.pair).toBeDefined();
+    expect(synth(chart)).toEqual([]);
+  });
+
   test('checkServiceNames: false accepts a certificate for other names, such as the guide\'s CN=nginxsvc', async () => {
     const pem = await testCertificate({ service: 'nginxsvc' });
     const chart = Testing.chart();
