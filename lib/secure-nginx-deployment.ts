@@ -4,7 +4,7 @@ import * as tls from '@pulumi/tls';
 import { App } from 'cdk8s';
 import { CertificatePair } from './certificate';
 import { SecureNginxChart } from './secure-nginx-chart';
-import { StackSettings } from './stack-settings';
+import { chartPropsFor, StackSettings } from './stack-settings';
 import { TlsSecret } from './tls-secret';
 import { GuideConfigError } from './validation';
 
@@ -54,20 +54,7 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
     const child = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions =>
       ({ parent: this, ...(args.provider ? { provider: args.provider } : {}), ...extra });
 
-    // The chart references the Secret instead of holding it, so no key is ever part of a synthesized object.
-    this.chart = new SecureNginxChart(new App(), 'guide', {
-      namespace: args.namespace,
-      tls: { existing: true },
-      serviceType: args.serviceType,
-      replicas: args.replicas,
-      imageSet: args.imageSet,
-      nginxImage: args.nginxImage,
-      curlImage: args.curlImage,
-      nodePorts: args.nodePorts,
-      serviceAnnotations: args.waitForLoadBalancer ? undefined : { 'pulumi.com/skipAwait': 'true' },
-      hardening: args.hardening,
-      check: args.check,
-    });
+    this.chart = new SecureNginxChart(new App(), 'guide', chartPropsFor(args));
     const objects = this.chart.toJson() as Manifest[];
 
     this.privateKey = new tls.PrivateKey(`${name}-key`, { algorithm: 'RSA', rsaBits: 2048 }, { parent: this });

@@ -1,4 +1,5 @@
 import { ServiceType } from './exposed-service';
+import type { SecureNginxChartProps } from './secure-nginx-chart';
 import { ImageSet } from './images';
 import {
   checkDns1123Label, checkNodePort, checkOneOf, checkPortName, checkReplicas, fail,
@@ -133,4 +134,24 @@ function readNodePorts(owner: string, key: string, raw: string | undefined): Rec
     ports[name] = value;
   }
   return ports;
+}
+
+/**
+ * The chart a stack deploys: the guide's final state in the stack's namespace, referencing the TLS Secret that the
+ * deployer creates, so no key is ever part of a synthesized object.
+ */
+export function chartPropsFor(settings: StackSettings): SecureNginxChartProps {
+  return {
+    namespace: settings.namespace,
+    tls: { existing: true },
+    serviceType: settings.serviceType,
+    replicas: settings.replicas,
+    imageSet: settings.imageSet,
+    nginxImage: settings.nginxImage,
+    curlImage: settings.curlImage,
+    nodePorts: settings.nodePorts,
+    serviceAnnotations: settings.waitForLoadBalancer ? undefined : { 'pulumi.com/skipAwait': 'true' },
+    hardening: settings.hardening,
+    check: settings.check,
+  };
 }

@@ -10,5 +10,6 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   // One cluster, one default namespace: the guide's steps run in order, never in parallel.
   maxWorkers: 1,
+  verbose: true,
   testTimeout: 120000,
 };

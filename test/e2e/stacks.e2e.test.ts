@@ -1,0 +1,65 @@
+// The objects the dev and prod Pulumi stacks deploy, applied to the real API server with kubectl: what `pulumi up`
+// would send, minus the engine (no Pulumi CLI or TLS provider can be built here; see the README).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Testing, Yaml } from 'cdk8s';
+import { generateSelfSigned } from '../../lib/self-signed';
+import { SecureNginxChart } from '../../lib/secure-nginx-chart';
+import { chartPropsFor, CONFIG_NAMESPACE, readStackSettings } from '../../lib/stack-settings';
+import { stackConfig } from '../pulumi-harness';
+import { apiServer, eventually, getJson, ok } from './kubectl';
+
+beforeAll(() => {
+  expect(apiServer().hostname).toBe('127.0.0.1');
+});
+
+describe.each(['dev', 'prod'])('the %s stack\'s objects', (stack) => {
+  const config = stackConfig(stack);
+  const settings = readStackSettings({ get: (key) => config[`${CONFIG_NAMESPACE}:${key}`] }, Object.keys(config));
+  const ns = settings.namespace;
+  const chart = new SecureNginxChart(Testing.app(), 'stack', chartPropsFor(settings));
+  const dir = mkdtempSync(join(tmpdir(), `guide-e2e-${stack}-`));
+  const manifests = join(dir, `${stack}.k8s.yaml`);
+
+  beforeAll(async () => {
+    writeFileSync(manifests, Yaml.stringify(...chart.toJson()));
+    ok(['create', 'namespace', ns]);
+    // What the stack's tls.SelfSignedCert makes: the Service's names in the stack's namespace.
+    const pem = await generateSelfSigned({ namespace: ns, days: Math.ceil(settings.certificateValidityHours / 24) });
+    writeFileSync(join(dir, 'tls.crt'), pem.certificatePem);
+    writeFileSync(join(dir, 'tls.key'), pem.privateKeyPem, { mode: 0o600 });
+    ok(['-n', ns, 'create', 'secret', 'tls', 'nginxsecret', '--cert', join(dir, 'tls.crt'), '--key', join(dir, 'tls.key')]);
+  });
+
+  afterAll(() => {
+    ok(['delete', 'namespace', ns, '--wait=true', '--timeout=90s']);
+  });
+
+  test('are accepted by a server-side dry-run, then applied into the stack\'s namespace', () => {
+    expect(ok(['apply', '--dry-run=server', '-f', manifests])).toMatch(/\(server dry run\)/);
+    ok(['apply', '-f', manifests]);
+    expect(getJson(['-n', ns, 'service', 'my-nginx']).spec.type).toBe(settings.serviceType);
+  });
+
+  test('nginx becomes Available with the stack\'s replicas', async () => {
+    ok(['-n', ns, 'wait', '--for=condition=Available', 'deployment/my-nginx', '--timeout=90s']);
+    expect(getJson(['-n', ns, 'deployment', 'my-nginx']).status.availableReplicas).toBe(settings.replicas);
+    await eventually('Endpoints with one address per replica', () => {
+      const addresses = (getJson(['-n', ns, 'endpoints', 'my-nginx']).subsets ?? []).flatMap((s: { addresses?: unknown[] }) => s.addresses ?? []);
+      return addresses.length === settings.replicas ? addresses : undefined;
+    });
+  });
+
+  test('the Service has the stack\'s node ports, or a load balancer address once one is written', () => {
+    const ports = getJson(['-n', ns, 'service', 'my-nginx']).spec.ports;
+    for (const [name, nodePort] of Object.entries(settings.nodePorts)) {
+      expect(ports.find((p: { name: string }) => p.name === name).nodePort).toBe(nodePort);
+    }
+    if (settings.serviceType === 'LoadBalancer') {
+      ok(['-n', ns, 'patch', 'service', 'my-nginx', '--subresource=status', '--type=merge',
+        '-p', JSON.stringify({ status: { loadBalancer: { ingress: [{ hostname: `${stack}.elb.example.com` }] } } })]);
+      expect(getJson(['-n', ns, 'service', 'my-nginx']).status.loadBalancer.ingress[0].hostname).toBe(`${stack}.elb.example.com`);
+    }
+  });
+});
