@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the e2e toolchain from the Go module proxy into a cache outside the repo.
 #
-#   e2e/build.sh [cluster|pulumi|k8sprovider|tlsprovider|all]    (default: all)
+#   e2e/build.sh [cluster]    (the only target: the Pulumi CLI and providers cannot be built from this proxy)
 #
 # Each wrapper module under e2e/ is built into
-#   $GUIDE_E2E_CACHE/<module>-<hash of go.mod, go.sum, main.go and this script>/
+#   $GUIDE_E2E_CACHE/<module>-<hash of its go.mod, go.sum, *.go, the Go version and the build recipe>/
 # and skipped when that folder is already complete, so a second run takes seconds.
 # Prints the folder of each module's binaries on stdout as `<module>=<dir>`; progress goes to stderr.
 set -euo pipefail
@@ -18,9 +18,14 @@ export CGO_ENABLED=0 GOFLAGS=-mod=readonly GOTOOLCHAIN=local
 # k8s.io/kubernetes reports v0.0.0 unless stamped; pulumi-kubernetes and kwokctl both read this version.
 k8s_version() { go -C "$here/cluster" list -m -f '{{.Version}}' k8s.io/kubernetes; }
 
+# Bump when the way binaries are built changes (flags, stamping), so cached builds are not reused.
+recipe=1
+
+# The cache key: the wrapper module's own files and the recipe, so edits elsewhere never force a rebuild.
 key_of() {
   local dir=$1
-  (cd "$dir" && git ls-files -co --exclude-standard -- . | LC_ALL=C sort | xargs cat) | cat - "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16
+  { echo "recipe $recipe $(go env GOVERSION GOOS GOARCH)"; find "$dir" -maxdepth 1 -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) | LC_ALL=C sort | xargs cat; } \
+    | sha256sum | cut -c1-16
 }
 
 build_cluster() {
@@ -40,12 +45,12 @@ build_cluster() {
   (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl)
   touch "$out.tmp/.complete"
   rm -rf "$out"; mv "$out.tmp" "$out"
+  # Older builds of this module are only disk now (~400 MB each).
+  find "$cache" -maxdepth 1 -name 'cluster-*' ! -name "$(basename "$out")" -exec rm -rf {} +
   echo "cluster=$out"
 }
 
-targets=${1:-all}
-case $targets in
+case ${1:-cluster} in
   cluster) build_cluster ;;
-  all) build_cluster ;;
-  *) echo "e2e/build.sh: unknown target '$targets' (use cluster or all)" >&2; exit 2 ;;
+  *) echo "e2e/build.sh: unknown target '$1' (use cluster)" >&2; exit 2 ;;
 esac
