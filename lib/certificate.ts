@@ -18,7 +18,7 @@ export class CertificatePair {
       fail(owner, `certificate is malformed PEM (${reason(e)}): pass the .crt file that openssl or \`npm run keys\` wrote`);
     }
     if (!/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/.test(privateKeyPem)) {
-      fail(owner, 'privateKey is not PEM text: expected a "-----BEGIN PRIVATE KEY-----" block (run `npm run keys` to make one)');
+      fail(owner, 'privateKey is not PEM text: expected a PEM block labelled "PRIVATE KEY" (run `npm run keys` to make one)');
     }
     let privateKey: KeyObject;
     try {

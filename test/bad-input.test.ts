@@ -7,7 +7,7 @@ import { NginxApp } from '../lib/nginx-app';
 import { NginxConfig } from '../lib/nginx-config';
 import { TlsSecret, TlsSecretLayout } from '../lib/tls-secret';
 import { GuideConfigError } from '../lib/validation';
-import { testCertificate } from './helpers';
+import { pemBlock, testCertificate } from './helpers';
 
 function errorOf(build: (chart: Chart) => unknown): string {
   const chart = Testing.chart();
@@ -162,16 +162,22 @@ describe('TlsSecret', () => {
       'TlsSecret "nginxsecret": certificate is not PEM text: expected a "-----BEGIN CERTIFICATE-----" block (run `npm run keys` to make one)');
   });
 
+  test('a key that is not PEM text', async () => {
+    const { certificatePem } = await testCertificate();
+    expect(errorOf((c) => new TlsSecret(c, 'Secret', { certificatePem, privateKeyPem: 'my key' }))).toBe(
+      'TlsSecret "nginxsecret": privateKey is not PEM text: expected a PEM block labelled "PRIVATE KEY" (run `npm run keys` to make one)');
+  });
+
   test('malformed PEM', async () => {
     const { privateKeyPem } = await testCertificate();
-    const broken = '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n';
+    const broken = pemBlock('CERTIFICATE', Buffer.from('not a certificate').toString('base64'));
     expect(errorOf((c) => new TlsSecret(c, 'Secret', { certificatePem: broken, privateKeyPem }))).toMatch(
       /^TlsSecret "nginxsecret": certificate is malformed PEM \(.+\): pass the \.crt file that openssl or `npm run keys` wrote$/);
   });
 
   test('a malformed key, whose text never reaches the message', async () => {
     const { certificatePem } = await testCertificate();
-    const broken = '-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWJ1dC1icm9rZW4=\n-----END PRIVATE KEY-----\n';
+    const broken = pemBlock('PRIVATE KEY', Buffer.from('secret-but-broken').toString('base64'));
     const message = errorOf((c) => new TlsSecret(c, 'Secret', { certificatePem, privateKeyPem: broken }));
     expect(message).toMatch(/^TlsSecret "nginxsecret": privateKey is malformed PEM \(.+\): pass the \.key file written together with the certificate$/);
     expect(message).not.toContain('c2VjcmV0');

@@ -12,6 +12,14 @@ import { generateSelfSigned, SelfSignedOptions, SelfSignedPem } from '../lib/sel
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Manifest = Record<string, any>;
 
+/**
+ * A PEM block with any label and body, for stand-ins such as a fake or broken key: no real key is ever written
+ * into the test sources.
+ */
+export function pemBlock(label: string, base64Body: string): string {
+  return `-----BEGIN ${label}-----\n${base64Body}\n-----END ${label}-----\n`;
+}
+
 /** The guide's own files, as the project keeps them in test/fixtures/. */
 export function fixtureText(name: string): string {
   return readFileSync(join(__dirname, 'fixtures', name), 'utf8');

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { Manifest } from './helpers';
+import { Manifest, pemBlock } from './helpers';
 
 /** How Pulumi marks a secret value on the wire; under mocks, secret inputs arrive wrapped like this. */
 export const SECRET_SIG = { key: '4dabf18193072939515e22adb298388d', value: '1b47061264138c4ac30d75fd1eb44270' };
@@ -12,8 +12,8 @@ export function isSecretValue(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as Manifest)[SECRET_SIG.key] === SECRET_SIG.value;
 }
 
-export const FAKE_CERT_PEM = '-----BEGIN CERTIFICATE-----\nZmFrZSBjZXJ0aWZpY2F0ZQ==\n-----END CERTIFICATE-----\n';
-export const FAKE_KEY_PEM = '-----BEGIN PRIVATE KEY-----\nZmFrZSBwcml2YXRlIGtleQ==\n-----END PRIVATE KEY-----\n';
+export const FAKE_CERT_PEM = pemBlock('CERTIFICATE', Buffer.from('fake certificate').toString('base64'));
+export const FAKE_KEY_PEM = pemBlock('PRIVATE KEY', Buffer.from('fake private key').toString('base64'));
 export const FAKE_EXPIRY = '2027-11-26T00:00:00Z';
 
 export interface Registered {
