@@ -5,7 +5,7 @@ import { App } from 'cdk8s';
 import { CertificatePair } from './certificate';
 import { SecureNginxChart } from './secure-nginx-chart';
 import { chartPropsFor, StackSettings } from './stack-settings';
-import { TlsSecret } from './tls-secret';
+import { base64, TlsSecret } from './tls-secret';
 import { GuideConfigError } from './validation';
 
 /** The Pulumi type token of {@link SecureNginxDeployment}. */
@@ -130,8 +130,4 @@ function register(name: string, object: Manifest, opts: pulumi.CustomResourceOpt
       throw new GuideConfigError(`SecureNginxDeployment "${name}": no Pulumi resource class for ${apiVersion} ${kind}: `
         + 'add it to register() in lib/secure-nginx-deployment.ts');
   }
-}
-
-function base64(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64');
 }

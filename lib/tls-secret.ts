@@ -177,6 +177,7 @@ export class TlsSecret extends Construct {
   }
 }
 
-function base64(text: string): string {
+/** The base64 form a Secret's `data` holds. */
+export function base64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
 }
