@@ -5,7 +5,7 @@ import { IMAGES, ImageSet } from './images';
 import { NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
 import { TlsSecret } from './tls-secret';
 import {
-  checkDns1123Label, checkDns1123Subdomain, checkLabelValue, checkOneOf, checkReplicas, fail, ownerOf,
+  checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf, checkReplicas, fail, ownerOf,
 } from './validation';
 
 /** nginx's plain http port. */
@@ -106,9 +106,7 @@ export class NginxApp extends Construct {
     checkReplicas(this.owner, 'replicas', this.replicas);
     const imageSet = checkOneOf(this.owner, 'imageSet', props.imageSet ?? ImageSet.PINNED, Object.values(ImageSet));
     this.image = props.image ?? (this.tls ? IMAGES[imageSet].nginxHttps : IMAGES[imageSet].nginx);
-    if (this.image.trim() === '' || /\s/.test(this.image)) {
-      fail(this.owner, `image "${this.image}" is not an image reference: use e.g. "nginx:1.27.4"`);
-    }
+    checkImage(this.owner, 'image', this.image);
     this.containerName = props.containerName ?? (this.tls ? 'nginxhttps' : this.name);
     checkDns1123Label(this.owner, 'containerName', this.containerName);
     this.enableServiceLinks = props.enableServiceLinks;

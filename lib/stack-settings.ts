@@ -2,7 +2,7 @@ import { ServiceType } from './exposed-service';
 import type { SecureNginxChartProps } from './secure-nginx-chart';
 import { ImageSet } from './images';
 import {
-  checkDns1123Label, checkNodePort, checkOneOf, checkPortName, checkReplicas, fail,
+  checkDns1123Label, checkImage, checkNodePort, checkOneOf, checkPortName, checkReplicas, fail,
 } from './validation';
 
 /** The namespace of every stack config key (`guide-as-code:replicas`). */
@@ -74,9 +74,7 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
   };
   const image = (k: typeof KEYS[number]): string | undefined => {
     const raw = config.get(k);
-    if (raw !== undefined && (raw.trim() === '' || /\s/.test(raw))) {
-      fail(owner, `${key(k)} "${raw}" is not an image reference: use e.g. "nginx:1.27.4", or remove the key for the default`);
-    }
+    if (raw !== undefined) checkImage(owner, key(k), raw, 'use e.g. "nginx:1.27.4", or remove the key for the default');
     return raw;
   };
 

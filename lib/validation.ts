@@ -91,6 +91,13 @@ export function checkReplicas(owner: string, prop: string, value: number): void 
   }
 }
 
+/** Container image references: not empty, no white space. */
+export function checkImage(owner: string, prop: string, value: string, fix = 'use e.g. "nginx:1.27.4"'): void {
+  if (value.trim() === '' || /\s/.test(value)) {
+    fail(owner, `${prop} "${value}" is not an image reference: ${fix}`);
+  }
+}
+
 /** Rejects values of a closed set, listing the accepted ones. */
 export function checkOneOf<T extends string>(owner: string, prop: string, value: string, accepted: readonly T[]): T {
   if (!(accepted as readonly string[]).includes(value)) {

@@ -136,6 +136,11 @@ describe('NginxApp', () => {
       'NginxApp "my-nginx": replicas -1 is not a whole number of at least 0: use e.g. 1 or 2');
   });
 
+  test('an image reference with white space', () => {
+    expect(errorOf((c) => new NginxApp(c, 'App', { image: 'nginx latest' }))).toBe(
+      'NginxApp "my-nginx": image "nginx latest" is not an image reference: use e.g. "nginx:1.27.4"');
+  });
+
   test('an unknown image set', () => {
     expect(errorOf((c) => new NginxApp(c, 'App', { imageSet: 'latest' as ImageSet }))).toBe(
       'NginxApp "my-nginx": imageSet "latest" is not one of "pinned", "guide"');
