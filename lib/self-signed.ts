@@ -1,6 +1,8 @@
 // @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata polyfill.
 import 'reflect-metadata';
 import { randomBytes, webcrypto } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { CertificatePair } from './certificate';
 
@@ -85,4 +87,17 @@ export async function generateSelfSigned(options: SelfSignedOptions = {}): Promi
     privateKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') + '\n',
     notAfter,
   };
+}
+
+/**
+ * Writes `tls.crt` and `tls.key` into `dir` (created if missing, mode 0700), the key readable by its owner only:
+ * the files `kubectl create secret tls --cert --key` reads.
+ */
+export function writePemFiles(dir: string, pem: Pick<SelfSignedPem, 'certificatePem' | 'privateKeyPem'>): { certificateFile: string; privateKeyFile: string } {
+  const certificateFile = join(dir, 'tls.crt');
+  const privateKeyFile = join(dir, 'tls.key');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(certificateFile, pem.certificatePem, { mode: 0o644 });
+  writeFileSync(privateKeyFile, pem.privateKeyPem, { mode: 0o600 });
+  return { certificateFile, privateKeyFile };
 }

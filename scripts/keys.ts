@@ -1,10 +1,10 @@
 // `npm run keys`: the guide's `make keys` step. Writes .keys/tls.crt and .keys/tls.key (git-ignored).
 //   npm run keys -- [--force] [--service my-nginx] [--namespace default] [--days 365] [--out .keys]
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateSelfSigned } from '../lib/self-signed';
+import { generateSelfSigned, writePemFiles } from '../lib/self-signed';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -27,9 +27,7 @@ async function main(): Promise<void> {
   }
   const days = Number(values.days);
   const pem = await generateSelfSigned({ service: values.service, namespace: values.namespace, days });
-  mkdirSync(out, { recursive: true, mode: 0o700 });
-  writeFileSync(certFile, pem.certificatePem, { mode: 0o644 });
-  writeFileSync(keyFile, pem.privateKeyPem, { mode: 0o600 });
+  writePemFiles(out, pem);
   const written = new X509Certificate(pem.certificatePem);
   console.log(`wrote ${certFile} and ${keyFile}: ${written.subject.replace(/\n/g, ', ')}; ${written.subjectAltName}; `
     + `valid until ${pem.notAfter.toISOString()}`);

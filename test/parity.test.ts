@@ -9,6 +9,7 @@ import { addGuideCharts, GuideCharts } from '../lib/guide-charts';
 import { IMAGES, ImageSet } from '../lib/images';
 import { NginxApp } from '../lib/nginx-app';
 import { ExposedService, ServiceType } from '../lib/exposed-service';
+import { writePemFiles } from '../lib/self-signed';
 import { TlsSecret, TlsSecretLayout } from '../lib/tls-secret';
 import { fixtureObjects, fixtureText, Manifest, objectOf, synth, testCertificate } from './helpers';
 
@@ -99,8 +100,7 @@ describe('what kubectl makes', () => {
 
   test('the Secret equals `kubectl create secret tls nginxsecret --cert --key`', async () => {
     const pem = await testCertificate();
-    writeFileSync(join(dir, 'tls.crt'), pem.certificatePem);
-    writeFileSync(join(dir, 'tls.key'), pem.privateKeyPem, { mode: 0o600 });
+    writePemFiles(dir, pem);
     const charts = addGuideCharts(Testing.app(), { tls: { certificatePem: pem.certificatePem, privateKeyPem: pem.privateKeyPem } });
     const ours = objectOf(synth(charts.secret!), 'Secret');
     expect(ours).toEqual(kubectl('create', 'secret', 'tls', 'nginxsecret', '--cert', 'tls.crt', '--key', 'tls.key'));

@@ -1,10 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { ExposedService } from '../lib/exposed-service';
 import { NginxApp } from '../lib/nginx-app';
+import { writePemFiles } from '../lib/self-signed';
 import { TlsSecret, TlsSecretLayout } from '../lib/tls-secret';
 import { objectOf, synth, testCertificate } from './helpers';
 
@@ -31,10 +32,8 @@ describe('TlsSecret', () => {
   test('from files, such as those `npm run keys` writes', async () => {
     const pem = await testCertificate();
     const dir = mkdtempSync(join(tmpdir(), 'guide-keys-'));
-    writeFileSync(join(dir, 'tls.crt'), pem.certificatePem);
-    writeFileSync(join(dir, 'tls.key'), pem.privateKeyPem, { mode: 0o600 });
     const chart = Testing.chart();
-    new TlsSecret(chart, 'Secret', { certificateFile: join(dir, 'tls.crt'), privateKeyFile: join(dir, 'tls.key') });
+    new TlsSecret(chart, 'Secret', writePemFiles(dir, pem));
     expect(objectOf(synth(chart), 'Secret').data['tls.crt']).toBe(base64(pem.certificatePem));
   });
 

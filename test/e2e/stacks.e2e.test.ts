@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing, Yaml } from 'cdk8s';
-import { generateSelfSigned } from '../../lib/self-signed';
+import { generateSelfSigned, writePemFiles } from '../../lib/self-signed';
 import { SecureNginxChart } from '../../lib/secure-nginx-chart';
 import { chartPropsFor, CONFIG_NAMESPACE, readStackSettings } from '../../lib/stack-settings';
 import { stackConfig } from '../pulumi-harness';
@@ -27,9 +27,8 @@ describe.each(['dev', 'prod'])('the %s stack\'s objects', (stack) => {
     ok(['create', 'namespace', ns]);
     // What the stack's tls.SelfSignedCert makes: the Service's names in the stack's namespace.
     const pem = await generateSelfSigned({ namespace: ns, days: Math.ceil(settings.certificateValidityHours / 24) });
-    writeFileSync(join(dir, 'tls.crt'), pem.certificatePem);
-    writeFileSync(join(dir, 'tls.key'), pem.privateKeyPem, { mode: 0o600 });
-    ok(['-n', ns, 'create', 'secret', 'tls', 'nginxsecret', '--cert', join(dir, 'tls.crt'), '--key', join(dir, 'tls.key')]);
+    const files = writePemFiles(join(dir, 'keys'), pem);
+    ok(['-n', ns, 'create', 'secret', 'tls', 'nginxsecret', '--cert', files.certificateFile, '--key', files.privateKeyFile]);
   });
 
   afterAll(() => {
