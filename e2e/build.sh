@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Builds the e2e toolchain from the Go module proxy into a cache outside the repo.
 #
-#   e2e/build.sh [cluster]    (the only target: the Pulumi CLI and providers cannot be built from this proxy)
+#   e2e/build.sh [cluster|engine|all]
+#
+#   cluster  etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok (e2e/cluster/)
+#   engine   the Pulumi CLI (e2e/pulumi-cli/) and pulumi-resource-kubernetes (e2e/pulumi-kubernetes/), at the
+#            versions of @pulumi/pulumi and @pulumi/kubernetes in package-lock.json (checked: a mismatch fails)
 #
 # Each wrapper module under e2e/ is built into
 #   $GUIDE_E2E_CACHE/<module>-<hash of its go.mod, go.sum, *.go, the Go version and the build recipe>/
@@ -46,11 +50,90 @@ build_cluster() {
   touch "$out.tmp/.complete"
   rm -rf "$out"; mv "$out.tmp" "$out"
   # Older builds of this module are only disk now (~400 MB each).
-  find "$cache" -maxdepth 1 -name 'cluster-*' ! -name "$(basename "$out")" -exec rm -rf {} +
+  prune_older "$out"
   echo "cluster=$out"
+}
+
+# The npm package's version in package-lock.json: what users' `npm ci` installs.
+locked_version() {
+  node -e 'const l = require(process.argv[1]); process.stdout.write(l.packages["node_modules/" + process.argv[2]].version)' \
+    "$here/../package-lock.json" "$1"
+}
+
+# The e2e must prove the versions users get, so a wrapper that drifts from the lockfile is an error, not a warning.
+require_same_version() {
+  local what=$1 npm_pkg=$2 built=$3 locked
+  locked=$(locked_version "$npm_pkg")
+  if [ "$locked" != "$built" ]; then
+    echo "e2e/build.sh: $what builds $built but package-lock.json has $npm_pkg $locked: move one of them so both agree" >&2
+    exit 1
+  fi
+}
+
+# Removes the builds of a module other than $1: they are only disk now.
+prune_older() {
+  local keep=$1 prefix=${1%-*}
+  find "$cache" -maxdepth 1 -name "$(basename "$prefix")-*" ! -name "$(basename "$keep")" -exec rm -rf {} +
+}
+
+build_pulumi_cli() {
+  local src=$here/pulumi-cli out version
+  version=$(go -C "$src" list -m -f '{{.Version}}' github.com/pulumi/pulumi/pkg/v3)
+  require_same_version "e2e/pulumi-cli" @pulumi/pulumi "${version#v}"
+  out=$cache/pulumi-cli-$(key_of "$src")
+  if [ -f "$out/.complete" ]; then echo "pulumi-cli=$out"; return; fi
+  rm -rf "$out.tmp"; mkdir -p "$out.tmp/bin"
+  echo "building pulumi $version into $out" >&2
+  # The version stamp is what `pulumi version` prints and what the Automation API checks against @pulumi/pulumi.
+  (cd "$src" && go build -trimpath -tags osusergo,grpcnotrace \
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
+      -o "$out.tmp/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+  touch "$out.tmp/.complete"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+  prune_older "$out"
+  echo "pulumi-cli=$out"
+}
+
+# Release 4.25.0 is the commit of this pseudo-version; the module carries no release tag to read it from.
+provider_release=4.25.0
+
+build_pulumi_kubernetes() {
+  local src=$here/pulumi-kubernetes out mod build
+  require_same_version "e2e/pulumi-kubernetes" @pulumi/kubernetes "$provider_release"
+  out=$cache/pulumi-kubernetes-$(key_of "$src")
+  if [ -f "$out/.complete" ]; then echo "pulumi-kubernetes=$out"; return; fi
+  rm -rf "$out.tmp"; mkdir -p "$out.tmp"
+  echo "building pulumi-resource-kubernetes $provider_release into $out" >&2
+  # Upstream's main embeds files its `go generate` writes (schema with the release version, compact mapping) and
+  # git ignores, so the module lacks them: write them as its generate.go does, in a copy of the wrapper.
+  (cd "$src" && go mod download github.com/pulumi/pulumi-kubernetes/provider/v4)
+  mod=$(go -C "$src" list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)
+  build=$out.tmp/src
+  mkdir -p "$build"
+  cp "$src/go.mod" "$src/go.sum" "$src/main.go" "$build/"
+  node -e '
+    const fs = require("fs");
+    const [schema, mapping, version, dir] = process.argv.slice(1);
+    const spec = JSON.parse(fs.readFileSync(schema, "utf8"));
+    spec.version = version;
+    fs.writeFileSync(dir + "/schema-embed.json", JSON.stringify(spec));
+    fs.writeFileSync(dir + "/terraform-mapping-embed.json", JSON.stringify(JSON.parse(fs.readFileSync(mapping, "utf8"))));
+  ' "$mod/cmd/pulumi-resource-kubernetes/schema.json" "$mod/cmd/pulumi-resource-kubernetes/terraform-mapping.json" \
+    "$provider_release" "$build"
+  (cd "$build" && go build -trimpath \
+      -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$provider_release" \
+      -o "$out.tmp/pulumi-resource-kubernetes" .)
+  rm -rf "$build"
+  echo "$provider_release" > "$out.tmp/VERSION"
+  touch "$out.tmp/.complete"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+  prune_older "$out"
+  echo "pulumi-kubernetes=$out"
 }
 
 case ${1:-cluster} in
   cluster) build_cluster ;;
-  *) echo "e2e/build.sh: unknown target '$1' (use cluster)" >&2; exit 2 ;;
+  engine) build_pulumi_cli; build_pulumi_kubernetes ;;
+  all) build_cluster; build_pulumi_cli; build_pulumi_kubernetes ;;
+  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine or all)" >&2; exit 2 ;;
 esac
