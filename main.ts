@@ -1,32 +1,28 @@
-// Entry point of `cdk8s synth`: reads the environment and writes the guide's manifests to dist/.
+// Entry point of `cdk8s synth` and `npm run synth`: reads the synth settings and writes the guide's final state to
+// dist/ and its steps, one file each, to dist/steps/.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { addGuideCharts } from './lib/guide-charts';
-import { ImageSet } from './lib/images';
-import { TlsSecretProps } from './lib/tls-secret';
-import { GuideConfigError, checkOneOf } from './lib/validation';
-
-/** Where `npm run keys` writes the certificate and key. */
-const KEYS_DIR = '.keys';
-
-function tlsFromEnvironment(): TlsSecretProps {
-  // Embedding is opt-in: it puts the private key into dist/.
-  const embedFrom = process.env.GUIDE_TLS_KEYS;
-  if (embedFrom) return { certificateFile: join(embedFrom, 'tls.crt'), privateKeyFile: join(embedFrom, 'tls.key') };
-  // By default the manifests reference the Secret that `kubectl create secret tls nginxsecret --cert .keys/tls.crt
-  // --key .keys/tls.key` creates; when those files exist, synth checks them against the Service all the same.
-  if (existsSync(join(KEYS_DIR, 'tls.crt')) || existsSync(join(KEYS_DIR, 'tls.key'))) {
-    return { existing: true, certificateFile: join(KEYS_DIR, 'tls.crt'), privateKeyFile: join(KEYS_DIR, 'tls.key') };
-  }
-  return { existing: true };
-}
+import { readSynthSettings } from './lib/synth-settings';
+import { GuideConfigError } from './lib/validation';
 
 try {
-  const imageSet = checkOneOf('environment', 'GUIDE_IMAGES', process.env.GUIDE_IMAGES ?? ImageSet.PINNED, Object.values(ImageSet));
-  const app = new App();
-  addGuideCharts(app, { tls: tlsFromEnvironment(), imageSet });
-  app.synth();
+  const settings = readSynthSettings(process.env, existsSync);
+  const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
+  const steps = new App({ outdir: join(outdir, 'steps') });
+  const final = new App({ outdir });
+  addGuideCharts(steps, {
+    tls: settings.tls,
+    imageSet: settings.imageSet,
+    nginxImage: settings.nginxImage,
+    curlImage: settings.curlImage,
+    namespace: settings.namespace,
+    finalState: { serviceType: settings.serviceType, replicas: settings.replicas, hardening: settings.hardening, check: settings.check },
+    finalStateApp: final,
+  });
+  steps.synth();
+  final.synth();
 } catch (e) {
   if (!(e instanceof GuideConfigError)) throw e;
   process.stderr.write(`error: ${e.message}\n`);

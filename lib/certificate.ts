@@ -1,49 +1,82 @@
 import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import { fail } from './validation';
 
+/** Where a certificate and key were read from, so messages name the file and fit how to fix it. */
+export interface CertificateSource {
+  /** e.g. `certificateFile ".keys/tls.crt"`, or `certificatePem` for text. */
+  readonly certificate: string;
+  /** e.g. `privateKeyFile ".keys/tls.key"`. */
+  readonly privateKey: string;
+  /** How to get a new certificate; undefined for the user's own PEMs. */
+  readonly renewHint?: string;
+}
+
+const PEM_TEXT: CertificateSource = { certificate: 'certificate', privateKey: 'privateKey' };
+
 /**
  * A certificate and its private key, parsed and checked with Node's X.509 implementation (OpenSSL), the same
  * checks `kubectl create secret tls` and nginx make, but at synth time with a message that says what to fix.
  */
 export class CertificatePair {
   /** Parses both PEM texts; throws a {@link GuideConfigError} that never quotes the key. */
-  public static parse(owner: string, certificatePem: string, privateKeyPem: string): CertificatePair {
+  public static parse(owner: string, certificatePem: string, privateKeyPem: string, source: CertificateSource = PEM_TEXT): CertificatePair {
+    const { certificate: certFrom, privateKey: keyFrom } = source;
+    const privateKeyBlock = /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/;
     if (!/-----BEGIN CERTIFICATE-----/.test(certificatePem)) {
-      fail(owner, 'certificate is not PEM text: expected a "-----BEGIN CERTIFICATE-----" block (run `npm run keys` to make one)');
+      if (privateKeyBlock.test(certificatePem)) {
+        fail(owner, `${certFrom} holds a private key, not a certificate`
+          + `${/-----BEGIN CERTIFICATE-----/.test(privateKeyPem) ? `, and ${keyFrom} holds the certificate` : ''}: `
+          + 'the two look swapped; pass the certificate as the certificate and the key as the key');
+      }
+      fail(owner, `${certFrom} is not PEM text: expected a "-----BEGIN CERTIFICATE-----" block`);
     }
     let certificate: X509Certificate;
     try {
       certificate = new X509Certificate(certificatePem);
     } catch (e) {
-      fail(owner, `certificate is malformed PEM (${reason(e)}): pass the .crt file that openssl or \`npm run keys\` wrote`);
+      fail(owner, `${certFrom} is malformed PEM (${reason(e)}): pass the certificate file exactly as it was issued`);
     }
-    if (!/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/.test(privateKeyPem)) {
-      fail(owner, 'privateKey is not PEM text: expected a PEM block labelled "PRIVATE KEY" (run `npm run keys` to make one)');
+    if (!privateKeyBlock.test(privateKeyPem)) {
+      if (/-----BEGIN CERTIFICATE-----/.test(privateKeyPem)) {
+        fail(owner, `${keyFrom} holds a certificate, not a private key: pass the key that was generated with the certificate`);
+      }
+      fail(owner, `${keyFrom} is not PEM text: expected a PEM block labelled "PRIVATE KEY"`);
     }
     let privateKey: KeyObject;
     try {
       privateKey = createPrivateKey(privateKeyPem);
     } catch (e) {
-      fail(owner, `privateKey is malformed PEM (${reason(e)}): pass the .key file written together with the certificate`);
+      fail(owner, `${keyFrom} is malformed PEM (${reason(e)}): pass the key file written together with the certificate`);
     }
     if (!certificate.checkPrivateKey(privateKey)) {
-      fail(owner, `privateKey does not match the certificate (${certificate.subject.replace(/\n/g, ', ')}): `
+      fail(owner, `${keyFrom} does not match the certificate in ${certFrom} (${certificate.subject.replace(/\n/g, ', ')}): `
         + 'pass the key that was generated together with this certificate');
     }
-    return new CertificatePair(owner, certificate);
+    return new CertificatePair(owner, certificate, source);
   }
 
-  private constructor(private readonly owner: string, public readonly certificate: X509Certificate) {}
+  private constructor(private readonly owner: string, public readonly certificate: X509Certificate,
+    private readonly source: CertificateSource) {}
+
+  /** SHA-256 fingerprint of the certificate (colon-separated hex, as `openssl x509 -fingerprint -sha256` prints). */
+  public get fingerprint256(): string {
+    return this.certificate.fingerprint256;
+  }
+
+  private get renewHint(): string {
+    return this.source.renewHint ?? 'issue a new one from the CA or tool that made it';
+  }
 
   /** Refuses a certificate that is expired (or not yet valid) at `at`. */
   public checkValidAt(at: Date): void {
     const notAfter = new Date(this.certificate.validTo);
     const notBefore = new Date(this.certificate.validFrom);
     if (notAfter.getTime() < at.getTime()) {
-      fail(this.owner, `certificate expired on ${notAfter.toISOString()}: generate a new one with \`npm run keys -- --force\``);
+      fail(this.owner, `the certificate in ${this.source.certificate} expired on ${notAfter.toISOString()}: ${this.renewHint}`);
     }
     if (notBefore.getTime() > at.getTime()) {
-      fail(this.owner, `certificate is not valid before ${notBefore.toISOString()}: check the clock of the machine that made it`);
+      fail(this.owner, `the certificate in ${this.source.certificate} is not valid before ${notBefore.toISOString()}: `
+        + 'check the clock of the machine that made it');
     }
   }
 
@@ -59,8 +92,8 @@ export class CertificatePair {
   public checkCovers(service: string, namespace: string, optOut: string): void {
     const missing = CertificatePair.serviceDnsNames(service, namespace).filter((n) => this.certificate.checkHost(n) === undefined);
     if (missing.length > 0) {
-      fail(this.owner, `certificate does not cover ${missing.join(', ')} (it names ${this.describeNames()}): `
-        + `regenerate it with \`npm run keys -- --force --service ${service} --namespace ${namespace}\` or set ${optOut}`);
+      fail(this.owner, `the certificate in ${this.source.certificate} does not cover ${missing.join(', ')} `
+        + `(it names ${this.describeNames()}): get one that names them (${this.renewHint}), or set ${optOut}`);
     }
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ExposedService } from './exposed-service';
@@ -5,7 +6,10 @@ import { CURL_HARDENING } from './hardening';
 import { IMAGES, ImageSet } from './images';
 import { NGINX_SSL_DIR } from './nginx-config';
 import { TlsSecret } from './tls-secret';
-import { checkDns1123Subdomain, checkOneOf, fail, ownerOf } from './validation';
+import {
+  checkBoolean, checkConstruct, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf, checkProps, checkSameNamespace,
+  claimName, claimSelector, fail, ownerOf, show,
+} from './validation';
 
 export interface CurlProbeProps {
   /** The Service to reach over https; its app's TlsSecret is mounted as the CA the client trusts. */
@@ -48,6 +52,22 @@ export interface CurlCheckProps {
    * @default 6
    */
   readonly backoffLimit?: number;
+
+  /**
+   * Seconds after which a finished Job is deleted. Each change of the check gives it a new name (a Job's pod template
+   * is immutable, so `kubectl apply` could not change it in place); this removes the old ones.
+   * @default 3600
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/ttlafterfinished/
+   */
+  readonly ttlSecondsAfterFinished?: number;
+}
+
+/** The guide's name for the client Deployment (curlpod.yaml). */
+const DEFAULT_NAME = 'curl-deployment';
+
+/** Eight hex digits of SHA-256 over the JSON of `value`: stable for the same content, new for any change. */
+function contentHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 8);
 }
 
 /**
@@ -62,17 +82,21 @@ export class CurlProbe extends Construct {
   public readonly service: ExposedService;
   public readonly tls: TlsSecret;
   public readonly hardening: boolean;
-  /** The labels of the client pods. */
-  public readonly selectorLabels: Readonly<Record<string, string>> = { app: 'curlpod' };
+  /** The labels of the client pods: the guide's `app: curlpod`, or `app: <name>` for a probe with a name of its own. */
+  public readonly selectorLabels: Readonly<Record<string, string>>;
   /** Used as the prefix of every error about this construct. */
   public readonly owner: string;
 
   constructor(scope: Construct, id: string, props: CurlProbeProps) {
     super(scope, id);
-    this.name = props.name ?? 'curl-deployment';
+    checkProps(ownerOf('CurlProbe', id), props);
+    this.name = props?.name ?? DEFAULT_NAME;
     this.owner = ownerOf('CurlProbe', this.name);
     checkDns1123Subdomain(this.owner, 'name', this.name);
+    checkConstruct(this.owner, 'service', props?.service, ExposedService, "service: new ExposedService(chart, 'svc', { app })");
     this.service = props.service;
+    checkSameNamespace(this.owner, 'service', this, props.service, props.service.owner,
+      'the client resolves the Service\'s short name and mounts its Secret in its own namespace only');
     const tls = props.service.app.tls;
     if (!tls) {
       fail(this.owner, `service "${props.service.name}" fronts NginxApp "${props.service.app.name}", which has no tls Secret: `
@@ -81,7 +105,14 @@ export class CurlProbe extends Construct {
     this.tls = tls;
     const imageSet = checkOneOf(this.owner, 'imageSet', props.imageSet ?? ImageSet.PINNED, Object.values(ImageSet));
     this.image = props.image ?? IMAGES[imageSet].curl;
+    checkImage(this.owner, 'image', this.image, 'use e.g. "curlimages/curl:8.18.0" (it needs sh, curl and nslookup)');
+    checkBoolean(this.owner, 'hardening', props.hardening);
     this.hardening = props.hardening ?? false;
+    // The guide's label for the guide's client; any other probe gets its own, so two never select each other's pods.
+    this.selectorLabels = { app: this.name === DEFAULT_NAME ? 'curlpod' : this.name };
+    checkLabelValue(this.owner, 'name', this.selectorLabels.app);
+    claimName(this, 'Deployment', this.name, this.owner);
+    claimSelector(this, this.selectorLabels, this.owner, 'give each CurlProbe its own name (its app label follows it)');
 
     new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: this.name },
@@ -115,11 +146,14 @@ export class CurlProbe extends Construct {
    * over https, trusting only the Secret's certificate, and exits non-zero when either fails.
    */
   public addCheck(props: CurlCheckProps = {}): k8s.KubeJob {
-    const name = props.name ?? `${this.service.name}-https-check`;
-    checkDns1123Subdomain(this.owner, 'check name', name);
+    checkProps(this.owner, props);
     const backoffLimit = props.backoffLimit ?? 6;
-    if (!Number.isInteger(backoffLimit) || backoffLimit < 0) {
-      fail(this.owner, `check backoffLimit ${backoffLimit} is not a whole number of at least 0: use e.g. 6`);
+    if (typeof backoffLimit !== 'number' || !Number.isInteger(backoffLimit) || backoffLimit < 0) {
+      fail(this.owner, `check backoffLimit ${show(backoffLimit)} is not a whole number of at least 0: use e.g. 6`);
+    }
+    const ttlSecondsAfterFinished = props.ttlSecondsAfterFinished ?? 3600;
+    if (typeof ttlSecondsAfterFinished !== 'number' || !Number.isInteger(ttlSecondsAfterFinished) || ttlSecondsAfterFinished < 0) {
+      fail(this.owner, `check ttlSecondsAfterFinished ${show(ttlSecondsAfterFinished)} is not a whole number of at least 0: use e.g. 3600`);
     }
     const script = [
       'set -e',
@@ -127,15 +161,24 @@ export class CurlProbe extends Construct {
       `curl --fail --silent --show-error --max-time 10 --cacert ${this.caCertPath} ${this.url} | grep -q '<title>Welcome to nginx!</title>'`,
       `echo "ok: ${this.url} answered over https, trusting the certificate of Secret ${this.tls.name}"`,
     ].join('\n');
+    const labels = { app: `${this.selectorLabels.app}-check` };
+    const template: k8s.PodTemplateSpec = {
+      metadata: { labels },
+      spec: { ...this.podSpec(['sh', '-c', script]), restartPolicy: 'Never' },
+    };
+    // A Job's pod template is immutable: a name that follows its content makes a changed check a new Job, so
+    // re-applying the manifests (kubectl apply, pulumi up) creates it instead of failing to patch the old one.
+    const prefix = props.name ?? `${this.service.name}-https-check`;
+    checkDns1123Subdomain(this.owner, 'check name', prefix);
+    const name = `${prefix}-${contentHash({ template, backoffLimit })}`;
+    if (name.length > 63) {
+      fail(this.owner, `check name "${prefix}" is too long: with its content hash the Job's name must fit 63 characters `
+        + '(its pods carry it as a label); use at most 54');
+    }
+    claimName(this, 'Job', name, this.owner);
     return new k8s.KubeJob(this, 'Check', {
-      metadata: { name, labels: { app: 'curlpod-check' } },
-      spec: {
-        backoffLimit,
-        template: {
-          metadata: { labels: { app: 'curlpod-check' } },
-          spec: { ...this.podSpec(['sh', '-c', script]), restartPolicy: 'Never' },
-        },
-      },
+      metadata: { name, labels },
+      spec: { backoffLimit, ttlSecondsAfterFinished, template },
     });
   }
 

@@ -3,7 +3,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HTTP_PORT, HTTPS_PORT, NginxApp } from './nginx-app';
 import {
-  checkDns1035Label, checkNodePort, checkOneOf, checkPort, checkPortName, fail, ownerOf,
+  checkConstruct, checkDns1035Label, checkNodePort, checkOneOf, checkPort, checkPortName, checkProps, checkSameNamespace,
+  checkString, checkStringMap, claimName, fail, namespaceOf, ownerOf, show,
 } from './validation';
 
 /** How the Service is reached. */
@@ -100,15 +101,28 @@ export class ExposedService extends Construct {
 
   constructor(scope: Construct, id: string, props: ExposedServiceProps) {
     super(scope, id);
+    const early = ownerOf('ExposedService', id);
+    checkProps(early, props);
+    checkConstruct(early, 'app', props?.app, NginxApp, "app: new NginxApp(chart, 'app')");
     this.app = props.app;
     this.name = props.name ?? props.app.name;
     this.owner = ownerOf('ExposedService', this.name);
     checkDns1035Label(this.owner, 'name', this.name);
+    checkSameNamespace(this.owner, 'app', this, props.app, props.app.owner, 'a Service selects pods of its own namespace only');
     this.type = checkOneOf(this.owner, 'type', props.type ?? ServiceType.CLUSTER_IP, Object.values(ServiceType));
-    this.ports = this.withNodePorts(props.ports ?? ExposedService.defaultPorts(props.app), props.nodePorts ?? {});
+    if (props.ports !== undefined && !Array.isArray(props.ports)) {
+      fail(this.owner, `ports ${show(props.ports)} is not a list: pass e.g. [{ name: 'https', port: 443 }]`);
+    }
+    const nodePorts = props.nodePorts ?? {};
+    if (typeof nodePorts !== 'object' || nodePorts === null || Array.isArray(nodePorts)) {
+      fail(this.owner, `nodePorts ${show(nodePorts)} is not an object of port names to node ports: pass e.g. { https: 30443 }`);
+    }
+    this.ports = this.withNodePorts(props.ports ?? ExposedService.defaultPorts(props.app), nodePorts);
     this.checkPorts();
     this.checkTypeSpecificProps(props);
+    checkStringMap(this.owner, 'annotations', props.annotations, "{ 'pulumi.com/skipAwait': 'true' }");
     props.app.tls?.checkServes(this.name, this.namespace);
+    claimName(this, 'Service', this.name, this.owner);
 
     new k8s.KubeService(this, 'Resource', {
       metadata: {
@@ -146,7 +160,7 @@ export class ExposedService extends Construct {
 
   /** Namespace of the chart, or `default` as kubectl would use. */
   public get namespace(): string {
-    return Chart.of(this).namespace ?? 'default';
+    return namespaceOf(this);
   }
 
   /** The https port, if the Service has one (named `https`, or targeting 443). */
@@ -174,6 +188,7 @@ export class ExposedService extends Construct {
     const seenNodePorts = new Set<number>();
     this.ports.forEach((p, i) => {
       const at = `ports[${i}]`;
+      if (typeof p !== 'object' || p === null) fail(this.owner, `${at} ${show(p)} is not an object: pass e.g. { name: 'https', port: 443 }`);
       checkPort(this.owner, `${at}.port`, p.port);
       if (seenPorts.has(p.port)) fail(this.owner, `${at}.port ${p.port} is used twice: give each port its own number`);
       seenPorts.add(p.port);
@@ -203,11 +218,15 @@ export class ExposedService extends Construct {
   }
 
   private checkTypeSpecificProps(props: ExposedServiceProps): void {
+    if (props.loadBalancerSourceRanges !== undefined && !Array.isArray(props.loadBalancerSourceRanges)) {
+      fail(this.owner, `loadBalancerSourceRanges ${show(props.loadBalancerSourceRanges)} is not a list: pass e.g. ["203.0.113.0/24"]`);
+    }
     if (props.loadBalancerSourceRanges && this.type !== ServiceType.LOAD_BALANCER) {
       fail(this.owner, `loadBalancerSourceRanges is only for type LoadBalancer, but type is ${this.type}: `
         + 'drop it or set type to LoadBalancer');
     }
     for (const range of props.loadBalancerSourceRanges ?? []) {
+      checkString(this.owner, 'loadBalancerSourceRanges entry', range);
       if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(range)) {
         fail(this.owner, `loadBalancerSourceRanges entry "${range}" is not a CIDR: use e.g. "203.0.113.0/24"`);
       }

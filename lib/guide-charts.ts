@@ -4,7 +4,7 @@ import { ExposedService, ServiceType } from './exposed-service';
 import { ImageSet } from './images';
 import { NginxApp } from './nginx-app';
 import { NginxConfig } from './nginx-config';
-import { SecureNginxChart } from './secure-nginx-chart';
+import { SecureNginxChart, SecureNginxChartProps } from './secure-nginx-chart';
 import { TlsSecret, TlsSecretProps } from './tls-secret';
 
 export interface GuideChartsProps {
@@ -20,16 +20,49 @@ export interface GuideChartsProps {
    * @default ImageSet.PINNED
    */
   readonly imageSet?: ImageSet;
+
+  /**
+   * nginx image of every chart, overriding `imageSet`.
+   * @default - from `imageSet`
+   */
+  readonly nginxImage?: string;
+
+  /**
+   * curl client image of every chart, overriding `imageSet`.
+   * @default - from `imageSet`
+   */
+  readonly curlImage?: string;
+
+  /**
+   * Namespace of every chart's objects.
+   * @default - none (kubectl's current namespace)
+   */
+  readonly namespace?: string;
+
+  /**
+   * The final state's settings beyond the shared ones (Service type, replicas, hardening, check).
+   * @default - the guide's: LoadBalancer, 1 replica, no hardening, with the check Job
+   */
+  readonly finalState?: Pick<SecureNginxChartProps, 'serviceType' | 'replicas' | 'hardening' | 'check'>;
+
+  /**
+   * The app the final state's chart goes to, e.g. one that writes to another folder.
+   * @default - the app of the steps
+   */
+  readonly finalStateApp?: App;
 }
 
-/** Chart ids, and so the names of the files `cdk8s synth` writes (`dist/<id>.k8s.yaml`). */
+/**
+ * Chart ids, and so the names of the files `cdk8s synth` writes (`<id>.k8s.yaml`). The steps are numbered in the
+ * guide's order, so a folder listing is the order to apply them in.
+ */
 export const GUIDE_FILES = {
-  runMyNginx: 'run-my-nginx',
-  nginxSvc: 'nginx-svc',
-  configMap: 'nginxconfigmap',
-  secret: 'nginxsecret',
-  secureApp: 'nginx-secure-app',
-  curlPod: 'curlpod',
+  runMyNginx: '1-run-my-nginx',
+  nginxSvc: '2-nginx-svc',
+  secret: '3-nginxsecret',
+  configMap: '4-nginxconfigmap',
+  secureApp: '5-nginx-secure-app',
+  curlPod: '6-curlpod',
   finalState: 'guide-final-state',
 } as const;
 
@@ -52,33 +85,35 @@ export interface GuideCharts {
  */
 export function addGuideCharts(app: App, props: GuideChartsProps = {}): GuideCharts {
   const tlsProps = props.tls ?? { existing: true };
-  const imageSet = props.imageSet;
+  const { imageSet, nginxImage, curlImage, namespace } = props;
 
   // Step 1: run-my-nginx.yaml.
-  const runMyNginx = new Chart(app, GUIDE_FILES.runMyNginx);
-  const plainApp = new NginxApp(runMyNginx, 'App', { imageSet });
+  const runMyNginx = new Chart(app, GUIDE_FILES.runMyNginx, { namespace });
+  const plainApp = new NginxApp(runMyNginx, 'App', { imageSet, image: nginxImage });
 
   // Step 2: `kubectl expose deployment/my-nginx`, i.e. nginx-svc.yaml.
-  const nginxSvc = new Chart(app, GUIDE_FILES.nginxSvc);
+  const nginxSvc = new Chart(app, GUIDE_FILES.nginxSvc, { namespace });
   new ExposedService(nginxSvc, 'Service', { app: plainApp });
 
   // Step 3: the Secret (or a reference to the one `kubectl create secret tls` made) and the ConfigMap.
-  const configMap = new Chart(app, GUIDE_FILES.configMap);
-  const secret = tlsProps.existing ? undefined : new Chart(app, GUIDE_FILES.secret);
+  const secret = tlsProps.existing ? undefined : new Chart(app, GUIDE_FILES.secret, { namespace });
+  const configMap = new Chart(app, GUIDE_FILES.configMap, { namespace });
   const tls = new TlsSecret(secret ?? configMap, 'Secret', tlsProps);
   const config = new NginxConfig(configMap, 'Config', { tls });
 
   // Step 3b: nginx-secure-app.yaml, Service first.
-  const secureApp = new Chart(app, GUIDE_FILES.secureApp);
-  const httpsApp = new NginxApp(secureApp, 'App', { tls, config, imageSet });
+  const secureApp = new Chart(app, GUIDE_FILES.secureApp, { namespace });
+  const httpsApp = new NginxApp(secureApp, 'App', { tls, config, imageSet, image: nginxImage });
   const httpsService = new ExposedService(secureApp, 'Service', { app: httpsApp, type: ServiceType.NODE_PORT });
 
   // Step 3c: curlpod.yaml.
-  const curlPod = new Chart(app, GUIDE_FILES.curlPod);
-  new CurlProbe(curlPod, 'Curl', { service: httpsService, imageSet });
+  const curlPod = new Chart(app, GUIDE_FILES.curlPod, { namespace });
+  new CurlProbe(curlPod, 'Curl', { service: httpsService, imageSet, image: curlImage });
 
   // Step 4: the whole thing behind a LoadBalancer, checked by the curl Job.
-  const finalState = new SecureNginxChart(app, GUIDE_FILES.finalState, { tls: tlsProps, imageSet });
+  const finalState = new SecureNginxChart(props.finalStateApp ?? app, GUIDE_FILES.finalState, {
+    ...props.finalState, tls: tlsProps, imageSet, nginxImage, curlImage, namespace,
+  });
 
   return { runMyNginx, nginxSvc, configMap, secret, secureApp, curlPod, finalState };
 }

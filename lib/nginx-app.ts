@@ -5,13 +5,19 @@ import { IMAGES, ImageSet } from './images';
 import { NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
 import { TlsSecret } from './tls-secret';
 import {
-  checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf, checkReplicas, fail, ownerOf,
+  checkBoolean, checkConstruct, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf,
+  checkProps, checkReplicas, checkSameNamespace, claimName, claimSelector, fail, ownerOf,
 } from './validation';
 
 /** nginx's plain http port. */
 export const HTTP_PORT = 80;
 /** nginx's https port, served only with a TlsSecret. */
 export const HTTPS_PORT = 443;
+/**
+ * Pod-template annotation holding the served certificate's SHA-256 fingerprint. nginx reads its certificate only at
+ * start, so a new certificate changes the template and the Deployment rolls its pods.
+ */
+export const CERTIFICATE_FINGERPRINT_ANNOTATION = 'guide-as-code/certificate-sha256';
 
 export interface NginxAppProps {
   /**
@@ -34,8 +40,9 @@ export interface NginxAppProps {
 
   /**
    * The ConfigMap with default.conf, mounted at /etc/nginx/conf.d. The official nginx image needs it to
-   * serve https; the guide's Japanese page (bprashanth/nginxhttps) ran without it.
-   * @default - none mounted
+   * serve https; bprashanth/nginxhttps (the guide's Japanese page) bakes its own.
+   * @default - with `tls`, a ConfigMap `<name>-conf` with the guide's default.conf (none for bprashanth/nginxhttps);
+   * without `tls`, none
    */
   readonly config?: NginxConfig;
 
@@ -96,12 +103,16 @@ export class NginxApp extends Construct {
 
   constructor(scope: Construct, id: string, props: NginxAppProps = {}) {
     super(scope, id);
+    checkProps(ownerOf('NginxApp', id), props);
     this.name = props.name ?? 'my-nginx';
     this.owner = ownerOf('NginxApp', this.name);
     checkDns1123Subdomain(this.owner, 'name', this.name);
     checkLabelValue(this.owner, 'name', this.name);
+    if (props.tls !== undefined) {
+      checkConstruct(this.owner, 'tls', props.tls, TlsSecret, "tls: new TlsSecret(chart, 'tls', { certificateFile, privateKeyFile })");
+      checkSameNamespace(this.owner, 'tls', this, props.tls, props.tls.owner, 'a pod mounts Secrets of its own namespace only');
+    }
     this.tls = props.tls;
-    this.config = props.config;
     this.replicas = props.replicas ?? (this.tls ? 1 : 2);
     checkReplicas(this.owner, 'replicas', this.replicas);
     const imageSet = checkOneOf(this.owner, 'imageSet', props.imageSet ?? ImageSet.PINNED, Object.values(ImageSet));
@@ -109,11 +120,16 @@ export class NginxApp extends Construct {
     checkImage(this.owner, 'image', this.image);
     this.containerName = props.containerName ?? (this.tls ? 'nginxhttps' : this.name);
     checkDns1123Label(this.owner, 'containerName', this.containerName);
+    checkBoolean(this.owner, 'enableServiceLinks', props.enableServiceLinks);
     this.enableServiceLinks = props.enableServiceLinks;
+    checkBoolean(this.owner, 'hardening', props.hardening);
     this.hardening = props.hardening ?? false;
+    this.config = this.configFor(props.config);
     this.selectorLabels = { run: this.name };
     this.containerPorts = this.tls ? [HTTPS_PORT, HTTP_PORT] : [HTTP_PORT];
     this.checkConfigMatchesSecret();
+    claimName(this, 'Deployment', this.name, this.owner);
+    claimSelector(this, this.selectorLabels, this.owner, 'give each NginxApp its own name (the run label follows it)');
 
     new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: this.name },
@@ -121,7 +137,11 @@ export class NginxApp extends Construct {
         selector: { matchLabels: { ...this.selectorLabels } },
         replicas: this.replicas,
         template: {
-          metadata: { labels: { ...this.selectorLabels } },
+          metadata: {
+            labels: { ...this.selectorLabels },
+            ...(this.tls?.certificateFingerprint
+              ? { annotations: { [CERTIFICATE_FINGERPRINT_ANNOTATION]: this.tls.certificateFingerprint } } : {}),
+          },
           spec: this.podSpec(),
         },
       },
@@ -154,6 +174,20 @@ export class NginxApp extends Construct {
     };
   }
 
+  /**
+   * The official nginx image serves only http unless default.conf says otherwise, so an app with `tls` and no
+   * config would expose 443 and never answer there: it gets the guide's default.conf of its own.
+   */
+  private configFor(config: NginxConfig | undefined): NginxConfig | undefined {
+    if (config !== undefined) {
+      checkConstruct(this.owner, 'config', config, NginxConfig, "config: new NginxConfig(chart, 'config', { tls })");
+      checkSameNamespace(this.owner, 'config', this, config, config.owner, 'a pod mounts ConfigMaps of its own namespace only');
+      return config;
+    }
+    if (!this.tls || bakesItsOwnConfig(this.image)) return undefined;
+    return new NginxConfig(this, 'Config', { name: `${this.name}-conf`, tls: this.tls });
+  }
+
   /** nginx refuses to start when default.conf names a certificate file that the Secret does not hold. */
   private checkConfigMatchesSecret(): void {
     if (!this.config) return;
@@ -169,4 +203,9 @@ export class NginxApp extends Construct {
         + `${held.join(' and ')}: build the NginxConfig with tls set to that TlsSecret so the file names match`);
     }
   }
+}
+
+/** bprashanth/nginxhttps (the guide's Japanese page) carries a default.conf that serves https from /etc/nginx/ssl. */
+function bakesItsOwnConfig(image: string): boolean {
+  return image.split(/[:@]/)[0] === IMAGES[ImageSet.GUIDE].nginxHttps.split(':')[0];
 }

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { TlsSecret } from './tls-secret';
-import { checkDns1123Subdomain, fail, ownerOf } from './validation';
+import { checkConstruct, checkDns1123Subdomain, checkProps, checkSameNamespace, checkString, claimName, fail, ownerOf } from './validation';
 
 /** Where the nginx image reads server blocks from; the ConfigMap is mounted here. */
 export const NGINX_CONF_DIR = '/etc/nginx/conf.d';
@@ -66,17 +66,26 @@ export class NginxConfig extends Construct {
   public readonly name: string;
   /** The content of default.conf. */
   public readonly defaultConf: string;
+  /** Used as the prefix of every error about this construct. */
+  public readonly owner: string;
 
   constructor(scope: Construct, id: string, props: NginxConfigProps = {}) {
     super(scope, id);
+    checkProps(ownerOf('NginxConfig', id), props);
     this.name = props.name ?? 'nginxconfigmap';
-    const owner = ownerOf('NginxConfig', this.name);
+    const owner = this.owner = ownerOf('NginxConfig', this.name);
     checkDns1123Subdomain(owner, 'name', this.name);
+    if (props.tls !== undefined) {
+      checkConstruct(owner, 'tls', props.tls, TlsSecret, "tls: new TlsSecret(chart, 'tls', { certificateFile, privateKeyFile })");
+      checkSameNamespace(owner, 'tls', this, props.tls, props.tls.owner, 'nginx mounts both from one namespace');
+    }
     this.defaultConf = props.defaultConf
       ?? (props.tls ? guideDefaultConf(props.tls.certificateKey, props.tls.privateKeyKey) : guideDefaultConf());
+    checkString(owner, 'defaultConf', this.defaultConf);
     if (this.defaultConf.trim() === '') {
       fail(owner, 'defaultConf is empty: leave it unset for the guide\'s default.conf');
     }
+    claimName(this, 'ConfigMap', this.name, owner);
     new k8s.KubeConfigMap(this, 'Resource', {
       metadata: { name: this.name },
       data: { [NginxConfig.FILE_NAME]: this.defaultConf },

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CertificatePair } from './certificate';
-import { checkDns1123Subdomain, fail, ownerOf } from './validation';
+import { CertificatePair, CertificateSource } from './certificate';
+import {
+  checkBoolean, checkDns1123Subdomain, checkProps, checkString, claimName, fail, ownerOf, show,
+} from './validation';
 
 /** How the certificate and key are laid out in the Secret. */
 export enum TlsSecretLayout {
@@ -81,6 +83,13 @@ export interface TlsSecretProps {
    * @default - the time of synthesis
    */
   readonly validAt?: Date;
+
+  /**
+   * How to get a new certificate, quoted when this one is expired or does not name the Service (e.g. the
+   * `npm run keys -- --force ...` command that made it).
+   * @default - issue a new one from the CA or tool that made it
+   */
+  readonly renewHint?: string;
 }
 
 /**
@@ -108,29 +117,57 @@ export class TlsSecret extends Construct {
   public readonly checkServiceNames: boolean;
   /** The parsed, checked pair; undefined for an existing Secret given without its files. */
   public readonly pair?: CertificatePair;
-
-  private readonly owner: string;
+  /** Used as the prefix of every error about this construct. */
+  public readonly owner: string;
 
   constructor(scope: Construct, id: string, props: TlsSecretProps = {}) {
     super(scope, id);
+    checkProps(ownerOf('TlsSecret', id), props);
     this.name = props.name ?? 'nginxsecret';
     this.owner = ownerOf('TlsSecret', this.name);
     checkDns1123Subdomain(this.owner, 'name', this.name);
     this.layout = props.layout ?? TlsSecretLayout.KUBERNETES_TLS;
     if (!Object.values(TlsSecretLayout).includes(this.layout)) {
-      fail(this.owner, `layout "${this.layout}" is not one of ${Object.values(TlsSecretLayout).map((l) => `"${l}"`).join(', ')}`);
+      fail(this.owner, `layout ${show(this.layout)} is not one of ${Object.values(TlsSecretLayout).map((l) => `"${l}"`).join(', ')}`);
     }
     ({ type: this.type, certificateKey: this.certificateKey, privateKeyKey: this.privateKeyKey } = LAYOUTS[this.layout]);
+    checkBoolean(this.owner, 'existing', props.existing);
     this.existing = props.existing ?? false;
+    checkBoolean(this.owner, 'checkServiceNames', props.checkServiceNames);
     this.checkServiceNames = props.checkServiceNames ?? true;
+    for (const prop of ['certificatePem', 'privateKeyPem', 'certificateFile', 'privateKeyFile', 'renewHint'] as const) {
+      if (props[prop] !== undefined) checkString(this.owner, prop, props[prop]);
+    }
+    if (props.validAt !== undefined && (!(props.validAt instanceof Date) || Number.isNaN(props.validAt.getTime()))) {
+      fail(this.owner, `validAt ${show(props.validAt)} is not a valid Date: pass e.g. new Date('2026-01-01T00:00:00Z')`);
+    }
 
-    const given = props.certificatePem ?? props.privateKeyPem ?? props.certificateFile ?? props.privateKeyFile;
-    if (this.existing && given === undefined) return;
-    const certificatePem = props.certificatePem ?? this.readPem('certificateFile', props.certificateFile);
-    const privateKeyPem = props.privateKeyPem ?? this.readPem('privateKeyFile', props.privateKeyFile);
-    this.pair = CertificatePair.parse(this.owner, certificatePem, privateKeyPem);
+    const certificateGiven = props.certificatePem !== undefined || props.certificateFile !== undefined;
+    const keyGiven = props.privateKeyPem !== undefined || props.privateKeyFile !== undefined;
+    if (this.existing && !certificateGiven && !keyGiven) return;
+    if (!certificateGiven && !keyGiven) {
+      fail(this.owner, 'no certificate or key given: set certificatePem and privateKeyPem, or certificateFile and '
+        + 'privateKeyFile, or use TlsSecret.fromExisting() for a Secret created with `kubectl create secret tls`');
+    }
+    if (!keyGiven) {
+      fail(this.owner, `the private key is missing: ${props.certificateFile !== undefined ? `certificateFile "${props.certificateFile}"` : 'certificatePem'} `
+        + 'is given but neither privateKeyPem nor privateKeyFile: pass the key that belongs to the certificate');
+    }
+    if (!certificateGiven) {
+      fail(this.owner, `the certificate is missing: ${props.privateKeyFile !== undefined ? `privateKeyFile "${props.privateKeyFile}"` : 'privateKeyPem'} `
+        + 'is given but neither certificatePem nor certificateFile: pass the certificate that belongs to the key');
+    }
+    const source: CertificateSource = {
+      certificate: props.certificatePem !== undefined ? 'certificatePem' : `certificateFile "${props.certificateFile}"`,
+      privateKey: props.privateKeyPem !== undefined ? 'privateKeyPem' : `privateKeyFile "${props.privateKeyFile}"`,
+      renewHint: props.renewHint,
+    };
+    const certificatePem = props.certificatePem ?? this.readPem('certificateFile', props.certificateFile!, props.renewHint);
+    const privateKeyPem = props.privateKeyPem ?? this.readPem('privateKeyFile', props.privateKeyFile!, props.renewHint);
+    this.pair = CertificatePair.parse(this.owner, certificatePem, privateKeyPem, source);
     this.pair.checkValidAt(props.validAt ?? new Date());
     if (this.existing) return;
+    claimName(this, 'Secret', this.name, this.owner);
 
     new k8s.KubeSecret(this, 'Resource', TlsSecret.manifest({
       name: this.name,
@@ -163,16 +200,17 @@ export class TlsSecret extends Construct {
     }
   }
 
-  private readPem(prop: string, file: string | undefined): string {
-    if (file === undefined) {
-      fail(this.owner, `no certificate or key given: set certificatePem and privateKeyPem, ${prop} and its pair, `
-        + 'or use TlsSecret.fromExisting() for a Secret created with `kubectl create secret tls`');
-    }
+  /** The SHA-256 fingerprint of the certificate, when it is known here (not for a Secret referenced by name alone). */
+  public get certificateFingerprint(): string | undefined {
+    return this.pair?.fingerprint256;
+  }
+
+  private readPem(prop: string, file: string, renewHint: string | undefined): string {
     try {
       return readFileSync(file, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
-      return fail(this.owner, `${prop} "${file}" cannot be read (${code}): run \`npm run keys\` to generate it, or fix the path`);
+      return fail(this.owner, `${prop} "${file}" cannot be read (${code}): check the path${renewHint ? `, or ${renewHint}` : ''}`);
     }
   }
 }

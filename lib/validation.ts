@@ -1,3 +1,6 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+
 /**
  * Input checks shared by the constructs. Every failure is a {@link GuideConfigError} whose message names
  * the construct, the property, the bad value and the fix, so users never have to read a stack trace.
@@ -8,6 +11,18 @@ export class GuideConfigError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'GuideConfigError';
+  }
+}
+
+/** A value as a message quotes it: strings in quotes, everything else as JSON (`"2"` vs `2`). */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `"${value}"`;
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function') return 'a function';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }
 
@@ -30,6 +45,7 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** Names of Services: a DNS-1035 label (starts with a letter, at most 63 characters). */
 export function checkDns1035Label(owner: string, prop: string, value: string): void {
+  checkString(owner, prop, value);
   if (value.length > 63 || !DNS1035_LABEL.test(value)) {
     fail(owner, `${prop} "${value}" is not a valid DNS-1035 label: use at most 63 lower-case letters, digits and '-', `
       + 'starting with a letter and ending with a letter or digit (e.g. "my-nginx")');
@@ -38,6 +54,7 @@ export function checkDns1035Label(owner: string, prop: string, value: string): v
 
 /** Names of containers, volumes and namespaces: a DNS-1123 label (at most 63 characters). */
 export function checkDns1123Label(owner: string, prop: string, value: string): void {
+  checkString(owner, prop, value);
   if (value.length > 63 || !DNS1123_LABEL.test(value)) {
     fail(owner, `${prop} "${value}" is not a valid DNS-1123 label: use at most 63 lower-case letters, digits and '-', `
       + 'starting and ending with a letter or digit (e.g. "my-nginx")');
@@ -46,6 +63,7 @@ export function checkDns1123Label(owner: string, prop: string, value: string): v
 
 /** Names of Deployments, Secrets, ConfigMaps and Jobs: a DNS-1123 subdomain (at most 253 characters). */
 export function checkDns1123Subdomain(owner: string, prop: string, value: string): void {
+  checkString(owner, prop, value);
   if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
     fail(owner, `${prop} "${value}" is not a valid DNS-1123 subdomain: use lower-case letters, digits, '-' and '.', `
       + 'starting and ending with a letter or digit (e.g. "my-nginx")');
@@ -54,6 +72,7 @@ export function checkDns1123Subdomain(owner: string, prop: string, value: string
 
 /** Label values, such as the `run: my-nginx` selector. */
 export function checkLabelValue(owner: string, prop: string, value: string): void {
+  checkString(owner, prop, value);
   if (value.length > 63 || !LABEL_VALUE.test(value)) {
     fail(owner, `${prop} "${value}" is not a valid label value: use at most 63 letters, digits, '-', '_' and '.', `
       + 'starting and ending with a letter or digit');
@@ -62,6 +81,7 @@ export function checkLabelValue(owner: string, prop: string, value: string): voi
 
 /** Port names: an IANA service name (at most 15 characters, at least one letter). */
 export function checkPortName(owner: string, prop: string, value: string): void {
+  checkString(owner, prop, value);
   if (value.length > 15 || !IANA_SVC_NAME.test(value) || !/[a-z]/.test(value) || value.includes('--')) {
     fail(owner, `${prop} "${value}" is not a valid port name: use at most 15 lower-case letters, digits and single '-', `
       + 'with at least one letter (e.g. "https")');
@@ -70,6 +90,7 @@ export function checkPortName(owner: string, prop: string, value: string): void 
 
 /** Container and Service port numbers. */
 export function checkPort(owner: string, prop: string, value: number): void {
+  checkNumber(owner, prop, value, 'e.g. 443');
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
     fail(owner, `${prop} ${value} is outside 1-65535: use a whole TCP port number such as 80 or 443`);
   }
@@ -79,6 +100,7 @@ export function checkPort(owner: string, prop: string, value: number): void {
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
 export function checkNodePort(owner: string, prop: string, value: number): void {
+  checkNumber(owner, prop, value, 'e.g. 30443');
   if (!Number.isInteger(value) || value < NODE_PORT_RANGE.min || value > NODE_PORT_RANGE.max) {
     fail(owner, `${prop} ${value} is outside ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}: `
       + 'pick a free port in the cluster\'s node-port range, or leave it unset to let Kubernetes choose');
@@ -86,16 +108,88 @@ export function checkNodePort(owner: string, prop: string, value: number): void 
 }
 
 export function checkReplicas(owner: string, prop: string, value: number): void {
+  checkNumber(owner, prop, value, 'e.g. 2');
   if (!Number.isInteger(value) || value < 0) {
     fail(owner, `${prop} ${value} is not a whole number of at least 0: use e.g. 1 or 2`);
   }
 }
 
-/** Container image references: not empty, no white space. */
+// The grammar of image references (github.com/distribution/reference), which containerd and the kubelet parse.
+const ALPHANUMERIC = '[a-z0-9]+';
+const SEPARATOR = '(?:[._]|__|[-]+)';
+const PATH_COMPONENT = `${ALPHANUMERIC}(?:${SEPARATOR}${ALPHANUMERIC})*`;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}';
+const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
+
+/**
+ * Container image references, parsed with the grammar the kubelet uses, so a typo fails synth instead of leaving
+ * pods in `InvalidImageName`.
+ */
 export function checkImage(owner: string, prop: string, value: string, fix = 'use e.g. "nginx:1.27.4"'): void {
-  if (value.trim() === '' || /\s/.test(value)) {
-    fail(owner, `${prop} "${value}" is not an image reference: ${fix}`);
+  checkString(owner, prop, value);
+  let why: string | undefined;
+  if (value.trim() === '') why = 'it is empty';
+  else if (/\s/.test(value)) why = 'it contains white space';
+  else if (!IMAGE_REFERENCE.test(value)) {
+    const repository = value.replace(/@.*$/, '').replace(/:[^/]*$/, '');
+    const path = repository.includes('/') && /[.:]|^localhost$/.test(repository.split('/')[0])
+      ? repository.split('/').slice(1).join('/') : repository;
+    why = /[A-Z]/.test(path)
+      ? 'repository names are lower-case'
+      : 'it does not match [registry/]repository[:tag][@digest]';
+  } else if (value.replace(/@.*$/, '').length > 255) why = 'its name is longer than 255 characters';
+  if (why) fail(owner, `${prop} ${show(value)} is not a valid image reference (${why}): ${fix}`);
+}
+
+/** Props that must be text; a JavaScript caller may pass anything. */
+export function checkString(owner: string, prop: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string') fail(owner, `${prop} ${show(value)} is not a string: pass the text, e.g. "my-nginx"`);
+}
+
+/** Props that must be numbers; a JavaScript caller may pass `"2"`. */
+export function checkNumber(owner: string, prop: string, value: unknown, example: string): asserts value is number {
+  if (typeof value !== 'number') fail(owner, `${prop} ${show(value)} is not a number: pass a number, ${example}`);
+}
+
+/** Optional true/false props. */
+export function checkBoolean(owner: string, prop: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    fail(owner, `${prop} ${show(value)} is not true or false: pass a boolean`);
   }
+}
+
+/** Optional maps of text to text, such as annotations: a number value would make an invalid manifest. */
+export function checkStringMap(owner: string, prop: string, value: unknown, example: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(owner, `${prop} ${show(value)} is not an object: pass e.g. ${example}`);
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') fail(owner, `${prop}.${k} ${show(v)} is not a string: quote it, e.g. ${example}`);
+  }
+}
+
+/**
+ * Props that take another construct of this library. Constructs refer to each other by object, so a name or label
+ * passed instead (`app: 'web-a'`) is caught here, not as a TypeError deep inside.
+ */
+export function checkConstruct<T>(owner: string, prop: string, value: unknown, type: abstract new (...args: never[]) => T,
+  example: string): asserts value is T {
+  if (!(value instanceof type)) {
+    fail(owner, `${prop} ${show(value === undefined ? undefined : summary(value))} is not a ${type.name}: `
+      + `pass the ${type.name} object, e.g. ${example}`);
+  }
+}
+
+/** Constructs are shown by path, not serialized whole. */
+function summary(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && 'node' in value) {
+    return `${value.constructor.name} at ${(value as { node: { path: string } }).node.path}`;
+  }
+  return value;
 }
 
 /** Rejects values of a closed set, listing the accepted ones. */
@@ -104,4 +198,66 @@ export function checkOneOf<T extends string>(owner: string, prop: string, value:
     fail(owner, `${prop} "${value}" is not one of ${accepted.map((a) => `"${a}"`).join(', ')}`);
   }
   return value as T;
+}
+
+const names = new WeakMap<Chart, Map<string, string>>();
+const selectors = new WeakMap<Chart, { labels: Readonly<Record<string, string>>; owner: string }[]>();
+
+/** The namespace a construct's objects land in: its chart's, or `default` as kubectl would use. */
+export function namespaceOf(scope: Construct): string {
+  return Chart.of(scope).namespace ?? 'default';
+}
+
+/**
+ * Reserves `kind/name` in the chart of `scope`: two objects of one kind and name in one namespace would
+ * overwrite each other when applied, so the second construct fails instead.
+ */
+export function claimName(scope: Construct, kind: string, name: string, owner: string): void {
+  const chart = Chart.of(scope);
+  const taken = names.get(chart) ?? new Map<string, string>();
+  names.set(chart, taken);
+  const key = `${kind}/${name}`;
+  const other = taken.get(key);
+  if (other !== undefined) {
+    fail(owner, `name "${name}" is already the ${kind} of ${other} in chart "${chart.node.id}": `
+      + `give each ${kind} its own name`);
+  }
+  taken.set(key, owner);
+}
+
+/**
+ * Reserves a workload's pod labels in the chart of `scope`: when one selector is part of another's, one
+ * Deployment's controller adopts or fights over the other's pods, and a Service meant for one reaches both.
+ */
+export function claimSelector(scope: Construct, labels: Readonly<Record<string, string>>, owner: string, fix: string): void {
+  const chart = Chart.of(scope);
+  const taken = selectors.get(chart) ?? [];
+  selectors.set(chart, taken);
+  const within = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) =>
+    Object.entries(a).every(([k, v]) => b[k] === v);
+  const clash = taken.find((t) => within(t.labels, labels) || within(labels, t.labels));
+  if (clash) {
+    const text = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+    fail(owner, `its pods' labels ${text} overlap the selector of ${clash.owner} in chart "${chart.node.id}", `
+      + `so each would manage the other's pods: ${fix}`);
+  }
+  taken.push({ labels, owner });
+}
+
+/** Refuses a reference to a construct whose objects live in another namespace, where names do not resolve. */
+export function checkSameNamespace(owner: string, prop: string, self: Construct, other: Construct, otherOwner: string,
+  why: string): void {
+  const mine = namespaceOf(self);
+  const theirs = namespaceOf(other);
+  if (mine !== theirs) {
+    fail(owner, `${prop} ${otherOwner} is in namespace "${theirs}" but this is in "${mine}": ${why}; `
+      + 'put both in charts with the same namespace');
+  }
+}
+
+/** Props objects from JavaScript callers: `undefined` is fine where props are optional, a string is not. */
+export function checkProps(owner: string, props: unknown): void {
+  if (props !== undefined && (typeof props !== 'object' || props === null || Array.isArray(props))) {
+    fail(owner, `props ${show(props)} is not an object: pass the props as { ... }`);
+  }
 }

@@ -1,7 +1,7 @@
 // Entry point of the Pulumi program: reads the stack's config and deploys the guide's final state.
 import * as pulumi from '@pulumi/pulumi';
-import { SecureNginxDeployment } from '../lib/secure-nginx-deployment';
-import { CONFIG_NAMESPACE, readStackSettings, StackSettings } from '../lib/stack-settings';
+import { SecureNginxDeployment } from './secure-nginx-deployment';
+import { CONFIG_NAMESPACE, readStackSettings, StackSettings } from './stack-settings';
 import { GuideConfigError } from '../lib/validation';
 
 function settings(): StackSettings {

@@ -59,7 +59,8 @@ describe('CurlProbe', () => {
     const job = objectOf(synth(chart), 'Job');
 
     test('is a Job that never restarts in place and retries a few times', () => {
-      expect(job.metadata.name).toBe('my-nginx-https-check');
+      expect(job.metadata.name).toMatch(/^my-nginx-https-check-[0-9a-f]{8}$/);
+      expect(job.spec.ttlSecondsAfterFinished).toBe(3600);
       expect(job.spec.backoffLimit).toBe(6);
       expect(job.spec.template.spec.restartPolicy).toBe('Never');
     });

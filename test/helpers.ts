@@ -7,6 +7,7 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
+import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../lib/nginx-app';
 import { generateSelfSigned, SelfSignedOptions, SelfSignedPem } from '../lib/self-signed';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -49,11 +50,17 @@ export function objectOf(objects: Manifest[], kind: string, name?: string): Mani
 }
 
 /**
- * Replaces Secret values with a stable marker, so snapshots neither change with every generated certificate
- * nor ever hold a private key.
+ * Replaces Secret values (and the pod template's certificate fingerprint) with stable markers, so snapshots neither
+ * change with every generated certificate nor ever hold a private key.
  */
 export function redactSecrets(objects: Manifest[]): Manifest[] {
   return objects.map((o) => {
+    const annotations = o.spec?.template?.metadata?.annotations;
+    if (annotations?.[CERTIFICATE_FINGERPRINT_ANNOTATION]) {
+      const copy = structuredClone(o);
+      copy.spec.template.metadata.annotations[CERTIFICATE_FINGERPRINT_ANNOTATION] = '<SHA-256 fingerprint of the certificate>';
+      return copy;
+    }
     if (o.kind !== 'Secret') return o;
     const redact = (data: Record<string, string> | undefined) => data
       && Object.fromEntries(Object.keys(data).map((k) => [k, `<redacted ${k}>`]));

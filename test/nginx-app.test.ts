@@ -23,11 +23,30 @@ describe('NginxApp', () => {
     const chart = Testing.chart();
     const app = new NginxApp(chart, 'App', { tls: TlsSecret.fromExisting(chart, 'Secret', { name: 'web-tls' }) });
     expect(app.containerPorts).toEqual([443, 80]);
-    const spec = objectOf(synth(chart), 'Deployment').spec;
+    const objects = synth(chart);
+    const spec = objectOf(objects, 'Deployment').spec;
     expect(spec.replicas).toBe(1);
-    expect(spec.template.spec.volumes).toEqual([{ name: 'secret-volume', secret: { secretName: 'web-tls' } }]);
     expect(spec.template.spec.containers[0].name).toBe('nginxhttps');
-    expect(spec.template.spec.containers[0].volumeMounts).toEqual([{ mountPath: '/etc/nginx/ssl', name: 'secret-volume' }]);
+    expect(spec.template.spec.volumes[0]).toEqual({ name: 'secret-volume', secret: { secretName: 'web-tls' } });
+    expect(spec.template.spec.containers[0].volumeMounts[0]).toEqual({ mountPath: '/etc/nginx/ssl', name: 'secret-volume' });
+  });
+
+  test('with a TlsSecret and no NginxConfig, the official image gets a default.conf of its own, so 443 is served', () => {
+    const chart = Testing.chart();
+    const app = new NginxApp(chart, 'App', { tls: TlsSecret.fromExisting(chart, 'Secret', { name: 'web-tls' }) });
+    expect(app.config?.name).toBe('my-nginx-conf');
+    const objects = synth(chart);
+    expect(objectOf(objects, 'ConfigMap', 'my-nginx-conf').data['default.conf']).toContain('listen 443 ssl;');
+    const pod = objectOf(objects, 'Deployment').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'configmap-volume', configMap: { name: 'my-nginx-conf' } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ mountPath: '/etc/nginx/conf.d', name: 'configmap-volume' });
+  });
+
+  test('bprashanth/nginxhttps (the guide\'s Japanese page) bakes its own default.conf, so it gets none', () => {
+    const chart = Testing.chart();
+    const app = new NginxApp(chart, 'App', { tls: TlsSecret.fromExisting(chart, 'Secret'), image: 'bprashanth/nginxhttps:1.0' });
+    expect(app.config).toBeUndefined();
+    expect(synth(chart).map((o) => o.kind)).toEqual(['Deployment']);
   });
 
   test('the name drives the Deployment name, the label and the container name', () => {

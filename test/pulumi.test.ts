@@ -156,7 +156,7 @@ describe('bad stack config fails before any resource is registered, naming the k
     ['guide-as-code:nodePorts', '[30080]', 'stack config: guide-as-code:nodePorts [30080] is not an object of port names to node ports: use e.g. {"http": 30080, "https": 30443}'],
     ['guide-as-code:waitForLoadBalancer', 'yes', 'stack config: guide-as-code:waitForLoadBalancer "yes" is not true or false: set it with `pulumi config set guide-as-code:waitForLoadBalancer true`'],
     ['guide-as-code:certificateEarlyRenewalHours', '9000', 'stack config: guide-as-code:certificateEarlyRenewalHours 9000 must be at least 0 and less than guide-as-code:certificateValidityHours 8760, or every `pulumi up` replaces the certificate'],
-    ['guide-as-code:nginxImage', 'nginx 1.27', 'stack config: guide-as-code:nginxImage "nginx 1.27" is not an image reference: use e.g. "nginx:1.27.4", or remove the key for the default'],
+    ['guide-as-code:nginxImage', 'nginx 1.27', 'stack config: guide-as-code:nginxImage "nginx 1.27" is not a valid image reference (it contains white space): use e.g. "nginx:1.27.4", or remove the key for the default'],
     ['guide-as-code:replica', '2', 'stack config: guide-as-code:replica is not a setting: use one of guide-as-code:namespace, guide-as-code:replicas, guide-as-code:serviceType, guide-as-code:imageSet, guide-as-code:nginxImage, guide-as-code:curlImage, guide-as-code:nodePorts, guide-as-code:certificateValidityHours, guide-as-code:certificateEarlyRenewalHours, guide-as-code:waitForLoadBalancer, guide-as-code:hardening, guide-as-code:check'],
   ])('%s: %s', async (key, value, message) => {
     const run = await runStack({ ...stackConfig('prod'), [key]: value });

@@ -75,7 +75,7 @@ describe('TlsSecret', () => {
     const expiry = new Date(new X509Certificate(pem.certificatePem).validTo);
     const chart = Testing.chart();
     expect(() => new TlsSecret(chart, 'Soon', { ...pem, validAt: new Date(expiry.getTime() + 1000) }))
-      .toThrow(`certificate expired on ${expiry.toISOString()}`);
+      .toThrow(`the certificate in certificatePem expired on ${expiry.toISOString()}`);
   });
 
   test('manifest() builds the same object for any value representation', () => {

@@ -55,7 +55,7 @@ beforeAll(() => {
 
 describe('step 1: run-my-nginx.k8s.yaml', () => {
   test('is accepted by a server-side dry-run, then applied', () => {
-    serverDryRunThenApply(dist('run-my-nginx.k8s.yaml'));
+    serverDryRunThenApply(dist('steps/1-run-my-nginx.k8s.yaml'));
   });
 
   test('the Deployment becomes Available with its 2 replicas, each pod Running with an IP', async () => {
@@ -70,7 +70,7 @@ describe('step 1: run-my-nginx.k8s.yaml', () => {
 
 describe('step 2: nginx-svc.k8s.yaml (kubectl expose)', () => {
   test('is accepted and gets a cluster IP', () => {
-    serverDryRunThenApply(dist('nginx-svc.k8s.yaml'));
+    serverDryRunThenApply(dist('steps/2-nginx-svc.k8s.yaml'));
     expect(getJson(['service', 'my-nginx']).spec.clusterIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   });
 
@@ -99,9 +99,11 @@ describe('step 3: securing the Service', () => {
     execFileSync('npx', ['cdk8s', 'synth', '--no-check-upgrade', '-o', out], {
       cwd: root, stdio: 'ignore', env: { ...process.env, GUIDE_TLS_KEYS: keys },
     });
-    const secret = parseAllDocuments(readFileSync(join(out, 'nginxsecret.k8s.yaml'), 'utf8'))[0].toJS();
+    // The cdk8s CLI runs the same app as `npm run synth`, so the steps land in <out>/steps/ there too.
+    const file = join(out, 'steps', '3-nginxsecret.k8s.yaml');
+    const secret = parseAllDocuments(readFileSync(file, 'utf8'))[0].toJS();
     expect(secret.type).toBe('kubernetes.io/tls');
-    expect(ok(['create', '--dry-run=server', '-f', join(out, 'nginxsecret.k8s.yaml'), '-o', 'name']).trim()).toBe('secret/nginxsecret');
+    expect(ok(['create', '--dry-run=server', '-f', file, '-o', 'name']).trim()).toBe('secret/nginxsecret');
   });
 
   test('`kubectl create secret tls` makes a kubernetes.io/tls Secret the server accepts, with tls.crt and tls.key', () => {
@@ -113,14 +115,14 @@ describe('step 3: securing the Service', () => {
   });
 
   test('nginxconfigmap.k8s.yaml is accepted', () => {
-    serverDryRunThenApply(dist('nginxconfigmap.k8s.yaml'));
+    serverDryRunThenApply(dist('steps/4-nginxconfigmap.k8s.yaml'));
     expect(Object.keys(getJson(['configmap', 'nginxconfigmap']).data)).toEqual(['default.conf']);
   });
 
   test('after `kubectl delete deployments,svc my-nginx`, nginx-secure-app.k8s.yaml is accepted', async () => {
     ok(['delete', 'deployments,svc', 'my-nginx', '--wait=true']);
     await eventually('the old pods to go', () => (podsOf('run=my-nginx').length === 0 ? true : undefined));
-    serverDryRunThenApply(dist('nginx-secure-app.k8s.yaml'));
+    serverDryRunThenApply(dist('steps/5-nginx-secure-app.k8s.yaml'));
     ok(['wait', '--for=condition=Available', 'deployment/my-nginx', '--timeout=90s']);
   });
 
@@ -146,16 +148,40 @@ describe('step 3: securing the Service', () => {
   });
 
   test('curlpod.k8s.yaml is accepted and its Deployment becomes Available', () => {
-    serverDryRunThenApply(dist('curlpod.k8s.yaml'));
+    serverDryRunThenApply(dist('steps/6-curlpod.k8s.yaml'));
     ok(['wait', '--for=condition=Available', 'deployment/curl-deployment', '--timeout=90s']);
   });
 });
 
-describe('step 4: guide-final-state.k8s.yaml (LoadBalancer)', () => {
-  test('is accepted, turning the Service into a LoadBalancer', () => {
-    serverDryRunThenApply(dist('guide-final-state.k8s.yaml'));
+describe('step 4: `kubectl apply -f dist/` applies the final state (LoadBalancer)', () => {
+  const checkJobs = () => getJson(['jobs', '-l', 'app=curlpod-check']).items.map((j: { metadata: { name: string } }) => j.metadata.name);
+
+  test('the folder is accepted, turning the Service into a LoadBalancer', () => {
+    // Only guide-final-state.k8s.yaml is at the top of dist/; the steps are in dist/steps/, which -f without -R skips.
+    serverDryRunThenApply(dist(''));
     expect(getJson(['service', 'my-nginx']).spec.type).toBe('LoadBalancer');
-    expect(getJson(['job', 'my-nginx-https-check']).spec.backoffLimit).toBe(6);
+    const [job] = checkJobs();
+    expect(job).toMatch(/^my-nginx-https-check-[0-9a-f]{8}$/);
+    expect(getJson(['job', job]).spec.backoffLimit).toBe(6);
+  });
+
+  test('a changed check Job (other images) applies again without the immutable-template error: it is a new Job', () => {
+    const before = checkJobs();
+    execFileSync('npm', ['run', '--silent', 'synth'], { cwd: root, stdio: 'ignore', env: { ...process.env, GUIDE_IMAGES: 'guide' } });
+    try {
+      const r = kubectl(['apply', '-f', dist('guide-final-state.k8s.yaml')]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const after = checkJobs();
+      expect(after).toHaveLength(2);
+      expect(after).toEqual(expect.arrayContaining(before));
+      expect(after.filter((j: string) => !before.includes(j))[0]).toMatch(/^my-nginx-https-check-[0-9a-f]{8}$/);
+    } finally {
+      execFileSync('npm', ['run', '--silent', 'synth'], { cwd: root, stdio: 'ignore' });
+    }
+    // Back to the pinned images: the first Job's name again, so apply changes nothing there.
+    ok(['apply', '-f', dist('guide-final-state.k8s.yaml')]);
+    expect(checkJobs()).toEqual(expect.arrayContaining(before));
   });
 
   test('once the load balancer writes its status, `kubectl get svc my-nginx` shows the address', () => {
@@ -168,7 +194,7 @@ describe('step 4: guide-final-state.k8s.yaml (LoadBalancer)', () => {
 });
 
 describe('what the server refuses, with the error a user sees', () => {
-  const deployment = () => parseAllDocuments(readFileSync(dist('run-my-nginx.k8s.yaml'), 'utf8'))[0].toJS();
+  const deployment = () => parseAllDocuments(readFileSync(dist('steps/1-run-my-nginx.k8s.yaml'), 'utf8'))[0].toJS();
 
   test('changing the selector of an existing Deployment', () => {
     const changed = deployment();
@@ -217,9 +243,12 @@ describe('what the server refuses, with the error a user sees', () => {
 
 describe('cleaning up', () => {
   test('deleting every file of dist/ and the Secret leaves no object behind', async () => {
-    for (const file of ['guide-final-state', 'curlpod', 'nginx-secure-app', 'nginxconfigmap', 'nginx-svc', 'run-my-nginx']) {
+    for (const file of ['guide-final-state', 'steps/6-curlpod', 'steps/5-nginx-secure-app', 'steps/4-nginxconfigmap', 'steps/2-nginx-svc',
+      'steps/1-run-my-nginx']) {
       ok(['delete', '--ignore-not-found', '--wait=true', '-f', dist(`${file}.k8s.yaml`)]);
     }
+    // Earlier versions of the check Job, which the current file no longer names.
+    ok(['delete', 'jobs', '-l', 'app=curlpod-check', '--ignore-not-found', '--wait=true']);
     ok(['delete', 'secret', 'nginxsecret', '--wait=true']);
     // Pods of the Job and Deployments go through graceful deletion; wait for the garbage collector.
     const left = await eventually('the namespace to be as it was', () => {

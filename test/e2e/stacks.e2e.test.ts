@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Testing, Yaml } from 'cdk8s';
 import { generateSelfSigned, writePemFiles } from '../../lib/self-signed';
 import { SecureNginxChart } from '../../lib/secure-nginx-chart';
-import { chartPropsFor, CONFIG_NAMESPACE, readStackSettings } from '../../lib/stack-settings';
+import { chartPropsFor, CONFIG_NAMESPACE, readStackSettings } from '../../pulumi/stack-settings';
 import { stackConfig } from '../pulumi-harness';
 import { apiServer, eventually, getJson, ok } from './kubectl';
 

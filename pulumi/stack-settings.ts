@@ -1,9 +1,9 @@
-import { ServiceType } from './exposed-service';
-import type { SecureNginxChartProps } from './secure-nginx-chart';
-import { ImageSet } from './images';
+import { ServiceType } from '../lib/exposed-service';
+import type { SecureNginxChartProps } from '../lib/secure-nginx-chart';
+import { ImageSet } from '../lib/images';
 import {
   checkDns1123Label, checkImage, checkNodePort, checkOneOf, checkPortName, checkReplicas, fail,
-} from './validation';
+} from '../lib/validation';
 
 /** The namespace of every stack config key (`guide-as-code:replicas`). */
 export const CONFIG_NAMESPACE = 'guide-as-code';

@@ -2,11 +2,11 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as tls from '@pulumi/tls';
 import { App } from 'cdk8s';
-import { CertificatePair } from './certificate';
-import { SecureNginxChart } from './secure-nginx-chart';
+import { CertificatePair } from '../lib/certificate';
+import { SecureNginxChart } from '../lib/secure-nginx-chart';
 import { chartPropsFor, StackSettings } from './stack-settings';
-import { base64, TlsSecret } from './tls-secret';
-import { GuideConfigError } from './validation';
+import { base64, TlsSecret } from '../lib/tls-secret';
+import { GuideConfigError } from '../lib/validation';
 
 /** The Pulumi type token of {@link SecureNginxDeployment}. */
 export const SECURE_NGINX_DEPLOYMENT_TYPE = 'guide-as-code:k8s:SecureNginxDeployment';

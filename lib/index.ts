@@ -1,0 +1,20 @@
+// The public API of the construct library: `import { NginxApp, ExposedService, TlsSecret, CurlProbe } from 'guide-as-code'`.
+export { CurlProbe } from './curl-probe';
+export type { CurlProbeProps, CurlCheckProps } from './curl-probe';
+export { ExposedService, ServiceType } from './exposed-service';
+export type { ExposedServiceProps, ServicePortSpec } from './exposed-service';
+export { addGuideCharts, GUIDE_FILES } from './guide-charts';
+export type { GuideCharts, GuideChartsProps } from './guide-charts';
+export { IMAGES, ImageSet } from './images';
+export type { ImageChoice } from './images';
+export { CERTIFICATE_FINGERPRINT_ANNOTATION, HTTP_PORT, HTTPS_PORT, NginxApp } from './nginx-app';
+export type { NginxAppProps } from './nginx-app';
+export { guideDefaultConf, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
+export type { NginxConfigProps } from './nginx-config';
+export { SecureNginxChart } from './secure-nginx-chart';
+export type { SecureNginxChartProps } from './secure-nginx-chart';
+export { TlsSecret, TlsSecretLayout } from './tls-secret';
+export type { TlsSecretProps } from './tls-secret';
+export { CertificatePair } from './certificate';
+export type { CertificateSource } from './certificate';
+export { GuideConfigError } from './validation';

@@ -1,0 +1,118 @@
+import { join } from 'node:path';
+import { ServiceType } from './exposed-service';
+import { ImageSet } from './images';
+import { TlsSecretProps } from './tls-secret';
+import {
+  checkDns1123Label, checkImage, checkOneOf, checkReplicas, fail,
+} from './validation';
+
+/** Where `npm run keys` writes the certificate and key by default. */
+export const KEYS_DIR = '.keys';
+
+/** The environment variables `cdk8s synth` and `npm run synth` read, with what each one sets. */
+export const SYNTH_VARIABLES = {
+  GUIDE_NAMESPACE: 'namespace of every object, and of the Service names the certificate must cover',
+  GUIDE_SERVICE_TYPE: 'the final state\'s Service type: ClusterIP, NodePort or LoadBalancer',
+  GUIDE_REPLICAS: 'the final state\'s nginx pods',
+  GUIDE_IMAGES: 'image set: pinned or guide',
+  GUIDE_NGINX_IMAGE: 'nginx image of every chart, overriding the image set',
+  GUIDE_CURL_IMAGE: 'curl image of every chart, overriding the image set',
+  GUIDE_TLS_KEYS: 'folder with tls.crt and tls.key to synthesize the Secret from (puts the key into dist/)',
+  GUIDE_HARDENING: 'true for probes, resources and Pod Security "restricted" contexts',
+  GUIDE_CHECK: 'false to leave out the https check Job',
+} as const;
+
+export type SynthVariable = keyof typeof SYNTH_VARIABLES;
+
+/** What the synth settings resolve to: the props of the guide's charts. */
+export interface SynthSettings {
+  readonly namespace?: string;
+  readonly serviceType: ServiceType;
+  readonly replicas: number;
+  readonly imageSet: ImageSet;
+  readonly nginxImage?: string;
+  readonly curlImage?: string;
+  readonly tls: TlsSecretProps;
+  readonly hardening: boolean;
+  readonly check: boolean;
+}
+
+const OWNER = 'environment';
+
+/**
+ * Reads and checks the synth settings from environment variables. Throws a {@link GuideConfigError} naming the
+ * variable, so `npm run synth` can stop before it touches dist/. A misspelt `GUIDE_` variable is an error too,
+ * since it would otherwise be ignored.
+ */
+export function readSynthSettings(env: Readonly<Record<string, string | undefined>>,
+  fileExists: (path: string) => boolean): SynthSettings {
+  const known = Object.keys(SYNTH_VARIABLES);
+  for (const name of Object.keys(env)) {
+    // GUIDE_E2E_* belong to the e2e scripts.
+    if (name.startsWith('GUIDE_') && !name.startsWith('GUIDE_E2E_') && !known.includes(name)) {
+      fail(OWNER, `${name} is not a synth setting: use one of ${known.join(', ')}`);
+    }
+  }
+  const get = (name: SynthVariable): string | undefined => (env[name] === '' ? undefined : env[name]);
+  const boolean = (name: SynthVariable, fallback: boolean): boolean => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    if (raw !== 'true' && raw !== 'false') fail(OWNER, `${name} "${raw}" is not true or false: set ${name}=true or ${name}=false`);
+    return raw === 'true';
+  };
+
+  const namespace = get('GUIDE_NAMESPACE');
+  if (namespace !== undefined) checkDns1123Label(OWNER, 'GUIDE_NAMESPACE', namespace);
+  const serviceType = checkOneOf(OWNER, 'GUIDE_SERVICE_TYPE', get('GUIDE_SERVICE_TYPE') ?? ServiceType.LOAD_BALANCER, Object.values(ServiceType));
+  const rawReplicas = get('GUIDE_REPLICAS');
+  const replicas = rawReplicas === undefined ? 1 : Number(rawReplicas);
+  if (rawReplicas !== undefined && (rawReplicas.trim() === '' || !Number.isInteger(replicas))) {
+    fail(OWNER, `GUIDE_REPLICAS "${rawReplicas}" is not a whole number: set e.g. GUIDE_REPLICAS=2`);
+  }
+  checkReplicas(OWNER, 'GUIDE_REPLICAS', replicas);
+  const imageSet = checkOneOf(OWNER, 'GUIDE_IMAGES', get('GUIDE_IMAGES') ?? ImageSet.PINNED, Object.values(ImageSet));
+  const nginxImage = get('GUIDE_NGINX_IMAGE');
+  if (nginxImage !== undefined) checkImage(OWNER, 'GUIDE_NGINX_IMAGE', nginxImage, 'set e.g. GUIDE_NGINX_IMAGE=nginx:1.27.4');
+  const curlImage = get('GUIDE_CURL_IMAGE');
+  if (curlImage !== undefined) checkImage(OWNER, 'GUIDE_CURL_IMAGE', curlImage, 'set e.g. GUIDE_CURL_IMAGE=curlimages/curl:8.18.0');
+  return {
+    namespace,
+    serviceType,
+    replicas,
+    imageSet,
+    nginxImage,
+    curlImage,
+    tls: tlsSource(get('GUIDE_TLS_KEYS'), namespace ?? 'default', fileExists),
+    hardening: boolean('GUIDE_HARDENING', false),
+    check: boolean('GUIDE_CHECK', true),
+  };
+}
+
+/**
+ * Where the certificate comes from. Embedding is opt-in, since it puts the private key into dist/; by default the
+ * manifests reference the Secret `kubectl create secret tls nginxsecret --cert .keys/tls.crt --key .keys/tls.key`
+ * creates, and when those files exist, synth checks them against the Service all the same.
+ */
+function tlsSource(embedFrom: string | undefined, namespace: string, fileExists: (path: string) => boolean): TlsSecretProps {
+  const keysCommand = `run \`npm run keys -- --force${namespace === 'default' ? '' : ` --namespace ${namespace}`}\``;
+  if (embedFrom !== undefined) {
+    // Only the folder `npm run keys` writes is fixed by running it again; other files are the user's own.
+    const renewHint = isKeysDir(embedFrom) ? keysCommand : undefined;
+    return { certificateFile: join(embedFrom, 'tls.crt'), privateKeyFile: join(embedFrom, 'tls.key'), renewHint };
+  }
+  const certificateFile = join(KEYS_DIR, 'tls.crt');
+  const privateKeyFile = join(KEYS_DIR, 'tls.key');
+  const certificate = fileExists(certificateFile);
+  const key = fileExists(privateKeyFile);
+  if (!certificate && !key) return { existing: true };
+  return {
+    existing: true,
+    ...(certificate ? { certificateFile } : {}),
+    ...(key ? { privateKeyFile } : {}),
+    renewHint: keysCommand,
+  };
+}
+
+function isKeysDir(dir: string): boolean {
+  return join(dir) === KEYS_DIR || join(dir) === `${KEYS_DIR}/`;
+}

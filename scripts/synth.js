@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// `npm run synth`: what `cdk8s synth` does, without its CLI's start-up cost and without emptying dist/ first.
+// It runs the precompiled app (build/main.js, compiled again when a source is newer) into a new folder and puts
+// that in place of dist/ only when synthesis succeeded, so bad settings leave the previous dist/ as it was and print
+// one error line.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const built = path.join(root, 'build', 'main.js');
+const dist = path.join(root, 'dist');
+
+/** Newest modification time of the app's sources (main.ts, lib/, the compiler settings), in ms. */
+function newestSource() {
+  let newest = 0;
+  const visit = (file) => {
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) {
+      for (const entry of fs.readdirSync(file)) visit(path.join(file, entry));
+    } else if (/\.(ts|json)$/.test(file)) {
+      newest = Math.max(newest, stat.mtimeMs);
+    }
+  };
+  for (const source of ['main.ts', 'lib', 'tsconfig.json', 'tsconfig.build.json']) visit(path.join(root, source));
+  return newest;
+}
+
+function ensureBuilt() {
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestSource()) return;
+  process.stderr.write('compiling main.ts and lib/ to build/ (a source changed since the last build)\n');
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')],
+    { cwd: root, encoding: 'utf8' });
+  if (tsc.status !== 0) {
+    process.stderr.write(`${tsc.stdout}${tsc.stderr}error: TypeScript did not compile; dist/ is unchanged\n`);
+    process.exit(1);
+  }
+  // tsc leaves an unchanged output file's time alone; the check above compares against this one.
+  const now = new Date();
+  fs.utimesSync(built, now, now);
+}
+
+ensureBuilt();
+const next = `${dist}.next-${process.pid}`;
+fs.rmSync(next, { recursive: true, force: true });
+// Runs on the app's process.exit(1) after a one-line error, and on any throw: nothing half-written stays behind.
+process.on('exit', (code) => {
+  if (code !== 0) fs.rmSync(next, { recursive: true, force: true });
+});
+process.env.CDK8S_OUTDIR = next;
+process.chdir(root);
+require(built);
+
+const old = `${dist}.old-${process.pid}`;
+if (fs.existsSync(dist)) fs.renameSync(dist, old);
+fs.renameSync(next, dist);
+fs.rmSync(old, { recursive: true, force: true });

@@ -1,0 +1,101 @@
+// `npm run synth` as a user runs it: settings from the environment, one error line and an untouched dist/ on bad
+// input, and a dist/ whose top level is one defined state (`kubectl apply -f dist/`).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { SYNTH_VARIABLES } from '../lib/synth-settings';
+import { Manifest } from './helpers';
+
+const root = join(__dirname, '..');
+const dist = join(root, 'dist');
+
+function synth(env: Record<string, string> = {}) {
+  // The caller's own GUIDE_ settings must not leak into the test.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GUIDE_') || k.startsWith('GUIDE_E2E_')));
+  return spawnSync(process.execPath, [join(root, 'scripts', 'synth.js')], { cwd: root, env: { ...clean, ...env }, encoding: 'utf8' });
+}
+
+/** Every file under dist/ with a hash of its bytes. */
+function listing(dir = dist, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(dir).sort()) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) Object.assign(out, listing(path, `${prefix}${entry}/`));
+    else out[`${prefix}${entry}`] = createHash('sha256').update(readFileSync(path)).digest('hex');
+  }
+  return out;
+}
+
+const objectsIn = (file: string): Manifest[] => parseAllDocuments(readFileSync(join(dist, file), 'utf8')).map((d) => d.toJS());
+
+describe('npm run synth', () => {
+  let before: Record<string, string>;
+  beforeAll(() => {
+    const run = synth();
+    expect(run.stderr.replace(/^compiling .*\n/, '')).toBe('');
+    expect(run.status).toBe(0);
+    before = listing();
+  }, 60_000);
+
+  test('the top level of dist/ is the final state alone; the steps are numbered in the guide\'s order in dist/steps/', () => {
+    expect(Object.keys(before)).toEqual([
+      'guide-final-state.k8s.yaml',
+      'steps/1-run-my-nginx.k8s.yaml',
+      'steps/2-nginx-svc.k8s.yaml',
+      'steps/4-nginxconfigmap.k8s.yaml',
+      'steps/5-nginx-secure-app.k8s.yaml',
+      'steps/6-curlpod.k8s.yaml',
+    ]);
+    // Every object is defined once at the top level, so `kubectl apply -f dist/` gives one state, not a mix of steps.
+    const ids = objectsIn('guide-final-state.k8s.yaml').map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test('twice gives byte-identical files', () => {
+    expect(synth().status).toBe(0);
+    expect(listing()).toEqual(before);
+  });
+
+  test.each([
+    [{ GUIDE_REPLICAS: 'two' }, 'error: environment: GUIDE_REPLICAS "two" is not a whole number: set e.g. GUIDE_REPLICAS=2'],
+    [{ GUIDE_SERVICE_TYPE: 'Ingress' }, 'error: environment: GUIDE_SERVICE_TYPE "Ingress" is not one of "ClusterIP", "NodePort", "LoadBalancer"'],
+    [{ GUIDE_NAMESPACE: 'My_Shop' }, 'error: environment: GUIDE_NAMESPACE "My_Shop" is not a valid DNS-1123 label: use at most 63 lower-case '
+      + 'letters, digits and \'-\', starting and ending with a letter or digit (e.g. "my-nginx")'],
+    [{ GUIDE_CURL_IMAGE: 'curl image:8' }, 'error: environment: GUIDE_CURL_IMAGE "curl image:8" is not a valid image reference '
+      + '(it contains white space): set e.g. GUIDE_CURL_IMAGE=curlimages/curl:8.18.0'],
+    [{ GUIDE_HARDENING: 'yes' }, 'error: environment: GUIDE_HARDENING "yes" is not true or false: set GUIDE_HARDENING=true or GUIDE_HARDENING=false'],
+    [{ GUIDE_REPLICA: '3' }, `error: environment: GUIDE_REPLICA is not a synth setting: use one of ${Object.keys(SYNTH_VARIABLES).join(', ')}`],
+    [{ GUIDE_TLS_KEYS: '/nonexistent' }, 'error: TlsSecret "nginxsecret": certificateFile "/nonexistent/tls.crt" cannot be read (ENOENT): check the path'],
+  ])('bad setting %j: one error line, exit 1, and dist/ as it was', (env, message) => {
+    const run = synth(env);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`${message}\n`);
+    expect(run.stdout).toBe('');
+    expect(listing()).toEqual(before);
+    expect(readdirSync(root).filter((f) => f.startsWith('dist.'))).toEqual([]);
+  });
+
+  test('namespace, Service type, replicas, images, hardening and check reach the final state', () => {
+    const run = synth({
+      GUIDE_NAMESPACE: 'shop', GUIDE_SERVICE_TYPE: 'NodePort', GUIDE_REPLICAS: '3', GUIDE_NGINX_IMAGE: 'nginx:1.29.0',
+      GUIDE_CURL_IMAGE: 'curlimages/curl:8.17.0', GUIDE_HARDENING: 'true', GUIDE_CHECK: 'false',
+    });
+    expect(run.stderr).toBe('');
+    const objects = objectsIn('guide-final-state.k8s.yaml');
+    expect(objects.map((o) => o.metadata.namespace)).toEqual(objects.map(() => 'shop'));
+    expect(objects.find((o) => o.kind === 'Service')!.spec.type).toBe('NodePort');
+    const nginx = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'my-nginx')!;
+    expect(nginx.spec.replicas).toBe(3);
+    expect(nginx.spec.template.spec.containers[0].image).toBe('nginx:1.29.0');
+    expect(nginx.spec.template.spec.containers[0].securityContext).toBeDefined();
+    expect(objects.find((o) => o.metadata.name === 'curl-deployment')!.spec.template.spec.containers[0].image).toBe('curlimages/curl:8.17.0');
+    expect(objects.some((o) => o.kind === 'Job')).toBe(false);
+    // The steps stay the guide's, in the chosen namespace.
+    const step1 = objectsIn('steps/1-run-my-nginx.k8s.yaml')[0];
+    expect([step1.metadata.namespace, step1.spec.replicas]).toEqual(['shop', 2]);
+    expect(synth().status).toBe(0);
+    expect(listing()).toEqual(before);
+  });
+});
