@@ -1,8 +1,10 @@
+import { X509Certificate } from 'node:crypto';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as tls from '@pulumi/tls';
 import { App } from 'cdk8s';
 import { CertificatePair } from '../lib/certificate';
+import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../lib/nginx-app';
 import { SecureNginxChart } from '../lib/secure-nginx-chart';
 import { chartPropsFor, StackSettings } from './stack-settings';
 import { base64, TlsSecret } from '../lib/tls-secret';
@@ -25,15 +27,18 @@ type Manifest = { apiVersion: string; kind: string; metadata: { name: string; na
 
 /**
  * Deploys the guide's final state (the {@link SecureNginxChart} that `cdk8s synth` writes) with a certificate made by
- * `@pulumi/tls`. Every synthesized object becomes its own Kubernetes resource, so `pulumi preview` lists and diffs each
- * one, and each depends on the objects before it, so the Service exists before the Deployment it fronts.
+ * `@pulumi/tls`, given in stack config, or already in the cluster. Every synthesized object becomes its own Kubernetes
+ * resource, so `pulumi preview` lists and diffs each one, and each depends on the objects before it, so the Service
+ * exists before the Deployment it fronts.
  */
 export class SecureNginxDeployment extends pulumi.ComponentResource {
   /** The chart whose objects are deployed. */
   public readonly chart: SecureNginxChart;
-  public readonly privateKey: tls.PrivateKey;
-  public readonly certificate: tls.SelfSignedCert;
-  public readonly secret: k8s.core.v1.Secret;
+  /** The generated key and certificate; undefined when the certificate comes from config or an existing Secret. */
+  public readonly privateKey?: tls.PrivateKey;
+  public readonly certificate?: tls.SelfSignedCert;
+  /** The TLS Secret the stack creates; undefined when it uses an existing one. */
+  public readonly secret?: k8s.core.v1.Secret;
   public readonly service: k8s.core.v1.Service;
   /** The deployed objects by `<kind>/<name>`, in the chart's order. */
   public readonly resources: Readonly<Record<string, pulumi.CustomResource>>;
@@ -44,10 +49,10 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
   public readonly clusterIP: pulumi.Output<string>;
   /** Node ports by Service port name (NodePort and LoadBalancer). */
   public readonly nodePorts: pulumi.Output<Record<string, number>>;
-  /** The certificate (public) that curl trusts with --cacert. */
-  public readonly certificatePem: pulumi.Output<string>;
-  /** When the certificate expires (RFC 3339); `pulumi up` replaces it within the early-renewal window. */
-  public readonly certificateExpiry: pulumi.Output<string>;
+  /** The certificate (public) that curl trusts with --cacert; undefined for an existing Secret. */
+  public readonly certificatePem: pulumi.Output<string | undefined>;
+  /** When the certificate expires (RFC 3339); `pulumi up` replaces a generated one within the early-renewal window. */
+  public readonly certificateExpiry: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: SecureNginxDeploymentArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(SECURE_NGINX_DEPLOYMENT_TYPE, name, {}, opts);
@@ -57,38 +62,65 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
     this.chart = new SecureNginxChart(new App(), 'guide', chartPropsFor(args));
     const objects = this.chart.toJson() as Manifest[];
 
-    this.privateKey = new tls.PrivateKey(`${name}-key`, { algorithm: 'RSA', rsaBits: 2048 }, { parent: this });
-    const serviceName = this.chart.service.name;
-    this.certificate = new tls.SelfSignedCert(`${name}-certificate`, {
-      privateKeyPem: this.privateKey.privateKeyPem,
-      subject: { commonName: serviceName, organization: serviceName },
-      dnsNames: CertificatePair.serviceDnsNames(serviceName, args.namespace),
-      validityPeriodHours: args.certificateValidityHours,
-      earlyRenewalHours: args.certificateEarlyRenewalHours,
-      // Its own CA, as `openssl req -x509` makes it, so curl can trust it with --cacert.
-      isCaCertificate: true,
-      allowedUses: ['digital_signature', 'key_encipherment', 'server_auth', 'cert_signing'],
-    }, { parent: this });
-
     const namespace = args.namespace === 'default'
       ? undefined
       : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, child());
 
+    const serviceName = this.chart.service.name;
     const tlsSecret = this.chart.tls;
-    this.secret = new k8s.core.v1.Secret(`${name}-secret`, {
-      ...TlsSecret.manifest({
-        name: tlsSecret.name,
-        layout: tlsSecret.layout,
-        certificate: this.certificate.certPem.apply(base64),
-        privateKey: pulumi.secret(this.privateKey.privateKeyPem.apply(base64)),
-      }),
-      metadata: { name: tlsSecret.name, namespace: args.namespace },
-    }, child({ dependsOn: namespace ? [namespace] : [], additionalSecretOutputs: ['data', 'stringData'] }));
+    let certificatePem: pulumi.Output<string> | undefined;
+    let certificateExpiry: pulumi.Output<string> | undefined;
+    let privateKeyPem: pulumi.Output<string> | undefined;
+    const certificate = args.certificate;
+    if (certificate.source === 'generated') {
+      this.privateKey = new tls.PrivateKey(`${name}-key`, { algorithm: 'RSA', rsaBits: 2048 }, { parent: this });
+      this.certificate = new tls.SelfSignedCert(`${name}-certificate`, {
+        privateKeyPem: this.privateKey.privateKeyPem,
+        subject: { commonName: serviceName, organization: serviceName },
+        dnsNames: CertificatePair.serviceDnsNames(serviceName, args.namespace),
+        validityPeriodHours: args.certificateValidityHours,
+        earlyRenewalHours: args.certificateEarlyRenewalHours,
+        // Its own CA, as `openssl req -x509` makes it, so curl can trust it with --cacert.
+        isCaCertificate: true,
+        allowedUses: ['digital_signature', 'key_encipherment', 'server_auth', 'cert_signing'],
+      }, { parent: this });
+      certificatePem = this.certificate.certPem;
+      certificateExpiry = this.certificate.validityEndTime;
+      privateKeyPem = this.privateKey.privateKeyPem;
+      // nginx reads its certificate only at start: a renewed one must change the pod template to roll the pods.
+      const nginx = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === this.chart.app.name)!;
+      nginx.spec.template.metadata.annotations = {
+        ...nginx.spec.template.metadata.annotations,
+        [CERTIFICATE_FINGERPRINT_ANNOTATION]: certificatePem.apply((pem) => new X509Certificate(pem).fingerprint256),
+      };
+    } else if (certificate.source === 'config') {
+      // Checked when the settings were read; the chart's pod template already carries its fingerprint.
+      certificatePem = pulumi.output(certificate.certificatePem);
+      certificateExpiry = pulumi.output(new Date(new X509Certificate(certificate.certificatePem).validTo).toISOString());
+      privateKeyPem = pulumi.secret(certificate.privateKeyPem);
+    }
+
+    if (certificatePem && privateKeyPem) {
+      this.secret = new k8s.core.v1.Secret(`${name}-secret`, {
+        ...TlsSecret.manifest({
+          name: tlsSecret.name,
+          layout: tlsSecret.layout,
+          certificate: certificatePem.apply(base64),
+          privateKey: pulumi.secret(privateKeyPem.apply(base64)),
+        }),
+        metadata: { name: tlsSecret.name, namespace: args.namespace },
+      }, child({ dependsOn: namespace ? [namespace] : [], additionalSecretOutputs: ['data', 'stringData'] }));
+    }
 
     const resources: Record<string, pulumi.CustomResource> = {};
-    let before: pulumi.Resource[] = namespace ? [namespace, this.secret] : [this.secret];
+    let before: pulumi.Resource[] = [...(namespace ? [namespace] : []), ...(this.secret ? [this.secret] : [])];
     for (const object of objects) {
-      const resource = register(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, child({ dependsOn: before }));
+      // The check Job's name carries a hash of its content. Its logical name does not, so a changed check is one
+      // resource replaced (a Job's template is immutable: a patch would fail), not one deleted and another created.
+      const isJob = object.kind === 'Job';
+      const stable = isJob ? object.metadata.name.replace(/-[0-9a-f]{8}$/, '') : object.metadata.name;
+      const resource = register(`${name}-${object.kind.toLowerCase()}-${stable}`, object,
+        child({ dependsOn: before, ...(isJob ? { replaceOnChanges: ['spec'] } : {}) }));
       resources[`${object.kind}/${object.metadata.name}`] = resource;
       before = [...before, resource];
     }
@@ -103,8 +135,8 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
     this.clusterIP = this.service.spec.clusterIP;
     this.nodePorts = this.service.spec.ports.apply((ports) =>
       Object.fromEntries((ports ?? []).filter((p) => p.nodePort).map((p) => [p.name ?? String(p.port), p.nodePort])));
-    this.certificatePem = this.certificate.certPem;
-    this.certificateExpiry = this.certificate.validityEndTime;
+    this.certificatePem = certificatePem ?? pulumi.output(undefined);
+    this.certificateExpiry = certificateExpiry ?? pulumi.output(undefined);
 
     this.registerOutputs({
       loadBalancerAddress: this.loadBalancerAddress,

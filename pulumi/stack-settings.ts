@@ -1,12 +1,30 @@
+import { CertificatePair } from '../lib/certificate';
 import { ServiceType } from '../lib/exposed-service';
 import type { SecureNginxChartProps } from '../lib/secure-nginx-chart';
 import { ImageSet } from '../lib/images';
 import {
-  checkDns1123Label, checkImage, checkNodePort, checkOneOf, checkPortName, checkReplicas, fail,
+  checkDns1123Label, checkDns1123Subdomain, checkImage, checkNodePort, checkOneOf, checkPortName, checkReplicas, fail,
 } from '../lib/validation';
 
 /** The namespace of every stack config key (`guide-as-code:replicas`). */
 export const CONFIG_NAMESPACE = 'guide-as-code';
+
+/** Where the stack's TLS certificate comes from. */
+export type CertificateSetting =
+  /** `@pulumi/tls` makes a key and a self-signed certificate, renewed by `pulumi up` near its expiry. */
+  | { readonly source: 'generated' }
+  /** A TLS Secret already in the namespace (cert-manager, `kubectl create secret tls`): the stack makes none. */
+  | { readonly source: 'existingSecret'; readonly secretName: string }
+  /** PEM certificate and key from stack config (the key a secret value), checked before anything is registered. */
+  | { readonly source: 'config'; readonly certificatePem: string; readonly privateKeyPem: string };
+
+/** Which cluster the stack deploys to: always said explicitly, never the kubeconfig's current context by accident. */
+export interface ClusterSetting {
+  /** kubeconfig contents (a secret value: it can hold client keys and tokens). */
+  readonly kubeconfig?: string;
+  /** Context of that kubeconfig, or of the default one ($KUBECONFIG, ~/.kube/config). */
+  readonly context?: string;
+}
 
 /** One environment's settings, read from `Pulumi.<stack>.yaml`. */
 export interface StackSettings {
@@ -28,17 +46,25 @@ export interface StackSettings {
   readonly hardening: boolean;
   /** Add the one-shot https check Job. */
   readonly check: boolean;
+  readonly certificate: CertificateSetting;
+  readonly cluster: ClusterSetting;
 }
 
-/** Anything that reads raw stack config values by key, such as `new pulumi.Config('guide-as-code')`. */
+/** Reads raw stack config values by key (without the `guide-as-code:` prefix), and whether each one is a secret. */
 export interface ConfigSource {
   get(key: string): string | undefined;
+  /** Whether the value was set with `pulumi config set --secret`. */
+  isSecret(key: string): boolean;
 }
 
 const KEYS = [
   'namespace', 'replicas', 'serviceType', 'imageSet', 'nginxImage', 'curlImage', 'nodePorts',
   'certificateValidityHours', 'certificateEarlyRenewalHours', 'waitForLoadBalancer', 'hardening', 'check',
+  'certificateSource', 'existingSecretName', 'certificatePem', 'privateKeyPem', 'kubeconfig', 'context',
 ] as const;
+
+/** The values of `certificateSource`. */
+export const CERTIFICATE_SOURCES = ['generated', 'existingSecret', 'config'] as const;
 
 /**
  * Reads and checks the stack's settings. Throws a {@link GuideConfigError} that names the key before any
@@ -98,6 +124,8 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
       + `${key('certificateValidityHours')} ${certificateValidityHours}, or every \`pulumi up\` replaces the certificate`);
   }
   return {
+    certificate: readCertificate(owner, config, key, namespace),
+    cluster: readCluster(owner, config, key),
     namespace,
     replicas,
     serviceType,
@@ -111,6 +139,60 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
     hardening: boolean('hardening', false),
     check: boolean('check', true),
   };
+}
+
+function readCertificate(owner: string, config: ConfigSource, key: (k: typeof KEYS[number]) => string,
+  namespace: string): CertificateSetting {
+  const source = checkOneOf(owner, key('certificateSource'), config.get('certificateSource') ?? 'generated', CERTIFICATE_SOURCES);
+  const stray = (['existingSecretName', 'certificatePem', 'privateKeyPem'] as const)
+    .filter((k) => config.get(k) !== undefined && !(source === 'existingSecret' ? ['existingSecretName'] : source === 'config'
+      ? ['certificatePem', 'privateKeyPem'] : []).includes(k));
+  if (stray.length > 0) {
+    fail(owner, `${key(stray[0])} is set but ${key('certificateSource')} is "${source}", which does not read it: `
+      + `remove it, or set ${key('certificateSource')} to ${stray[0] === 'existingSecretName' ? 'existingSecret' : 'config'}`);
+  }
+  if (source === 'generated') return { source };
+  if (source === 'existingSecret') {
+    const secretName = config.get('existingSecretName') ?? 'nginxsecret';
+    checkDns1123Subdomain(owner, key('existingSecretName'), secretName);
+    return { source, secretName };
+  }
+  const certificatePem = config.get('certificatePem');
+  const privateKeyPem = config.get('privateKeyPem');
+  if (certificatePem === undefined || privateKeyPem === undefined) {
+    const missing = certificatePem === undefined ? 'certificatePem' : 'privateKeyPem';
+    fail(owner, `${key('certificateSource')} is "config" but ${key(missing)} is not set: `
+      + `\`pulumi config set ${missing === 'privateKeyPem' ? '--secret ' : ''}${key(missing)} < ${missing === 'privateKeyPem' ? 'tls.key' : 'tls.crt'}\``);
+  }
+  if (!config.isSecret('privateKeyPem')) {
+    fail(owner, `${key('privateKeyPem')} is a plain value, so the key would sit readable in Pulumi.<stack>.yaml and the state: `
+      + `set it again with \`pulumi config set --secret ${key('privateKeyPem')} < tls.key\``);
+  }
+  // The checks TlsSecret makes, with its messages, before any resource is registered.
+  const pair = CertificatePair.parse(owner, certificatePem, privateKeyPem, {
+    certificate: key('certificatePem'),
+    privateKey: key('privateKeyPem'),
+    renewHint: `put a new one into ${key('certificatePem')} and ${key('privateKeyPem')}`,
+  });
+  pair.checkValidAt(new Date());
+  pair.checkCovers('my-nginx', namespace, `${key('certificateSource')} generated`);
+  return { source, certificatePem, privateKeyPem };
+}
+
+function readCluster(owner: string, config: ConfigSource, key: (k: typeof KEYS[number]) => string): ClusterSetting {
+  const kubeconfig = config.get('kubeconfig');
+  const context = config.get('context');
+  if (kubeconfig === undefined && context === undefined) {
+    fail(owner, `no cluster is named: set ${key('context')} to a context of your kubeconfig `
+      + `(\`pulumi config set ${key('context')} kind-guide\`), or ${key('kubeconfig')} with \`pulumi config set --secret\`, `
+      + 'so the stack never deploys to whatever context happens to be current');
+  }
+  if (kubeconfig !== undefined && !config.isSecret('kubeconfig')) {
+    fail(owner, `${key('kubeconfig')} is a plain value, but a kubeconfig can hold client keys and tokens: `
+      + `set it again with \`pulumi config set --secret ${key('kubeconfig')} < kubeconfig\``);
+  }
+  if (context !== undefined && context.trim() === '') fail(owner, `${key('context')} is empty: name a context of your kubeconfig`);
+  return { kubeconfig, context };
 }
 
 function readNodePorts(owner: string, key: string, raw: string | undefined): Record<string, number> {
@@ -139,9 +221,14 @@ function readNodePorts(owner: string, key: string, raw: string | undefined): Rec
  * deployer creates, so no key is ever part of a synthesized object.
  */
 export function chartPropsFor(settings: StackSettings): SecureNginxChartProps {
+  const certificate = settings.certificate;
   return {
     namespace: settings.namespace,
-    tls: { existing: true },
+    // Referenced, never synthesized: the component creates the Secret from secret Outputs (or finds it existing). With
+    // PEMs from config the chart knows the certificate, so the pod template carries its fingerprint.
+    tls: certificate.source === 'existingSecret' ? { existing: true, name: certificate.secretName }
+      : certificate.source === 'config' ? { existing: true, certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem }
+        : { existing: true },
     serviceType: settings.serviceType,
     replicas: settings.replicas,
     imageSet: settings.imageSet,

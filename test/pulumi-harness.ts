@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { Manifest, pemBlock } from './helpers';
+import { Manifest, pemBlock, testCertificate } from './helpers';
 
 /** How Pulumi marks a secret value on the wire; under mocks, secret inputs arrive wrapped like this. */
 export const SECRET_SIG = { key: '4dabf18193072939515e22adb298388d', value: '1b47061264138c4ac30d75fd1eb44270' };
@@ -12,9 +12,19 @@ export function isSecretValue(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as Manifest)[SECRET_SIG.key] === SECRET_SIG.value;
 }
 
-export const FAKE_CERT_PEM = pemBlock('CERTIFICATE', Buffer.from('fake certificate').toString('base64'));
+/** The key the mocked tls.PrivateKey returns: a stand-in, since nothing parses it. */
 export const FAKE_KEY_PEM = pemBlock('PRIVATE KEY', Buffer.from('fake private key').toString('base64'));
 export const FAKE_EXPIRY = '2027-11-26T00:00:00Z';
+
+/** What the mocked engine answers beyond the program's own inputs. */
+export interface MockOptions {
+  /** The status a cloud would write on the Service, for the load balancer outputs. */
+  readonly serviceStatus?: ServiceStatus;
+  /** The certificate the mocked tls.SelfSignedCert returns (a real one: the program reads its fingerprint). */
+  readonly certificatePem?: string;
+  /** Config keys set with `pulumi config set --secret`. */
+  readonly secretKeys?: string[];
+}
 
 export interface Registered {
   readonly type: string;
@@ -22,6 +32,8 @@ export interface Registered {
   readonly inputs: Manifest;
   /** Names of the resources this one was registered as depending on. */
   readonly dependsOn: string[];
+  /** The `replaceOnChanges` resource option. */
+  readonly replaceOnChanges: string[];
 }
 
 export interface StackRun {
@@ -44,9 +56,11 @@ export type ServiceStatus = Manifest | undefined;
  * Imports the program afresh with `config` after installing the mocks, waits for its exports and returns every
  * registered resource, or what the program threw.
  */
-export async function runStack(config: Record<string, string>, serviceStatus?: ServiceStatus): Promise<StackRun> {
+export async function runStack(config: Record<string, string>, options: MockOptions = {}): Promise<StackRun> {
+  const certificatePem = options.certificatePem ?? (await testCertificate()).certificatePem;
+  const { serviceStatus } = options;
   const resources: Registered[] = [];
-  const dependencies = new Map<string, string[]>();
+  const dependencies = new Map<string, { dependsOn: string[]; replaceOnChanges: string[] }>();
   let program: Record<string, unknown> = {};
   let pending: Promise<unknown>[] = [];
   let pulumi!: typeof import('@pulumi/pulumi');
@@ -54,11 +68,12 @@ export async function runStack(config: Record<string, string>, serviceStatus?: S
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     pulumi = require('@pulumi/pulumi') as typeof import('@pulumi/pulumi');
-    pulumi.runtime.setAllConfig(config);
+    pulumi.runtime.setAllConfig(config, options.secretKeys);
     pulumi.runtime.setMocks({
       newResource(args) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, dependsOn: dependencies.get(args.name) ?? [] });
-        return { id: `${args.name}-id`, state: stateOf(args.type, args.inputs, serviceStatus) };
+        const recorded = dependencies.get(args.name) ?? { dependsOn: [], replaceOnChanges: [] };
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs, ...recorded });
+        return { id: `${args.name}-id`, state: stateOf(args.type, args.inputs, serviceStatus, certificatePem) };
       },
       call(args) {
         return args.inputs;
@@ -86,12 +101,12 @@ export async function runStack(config: Record<string, string>, serviceStatus?: S
 }
 
 /** What the mocked engine answers for each resource type: its inputs plus the outputs the program reads. */
-function stateOf(type: string, inputs: Manifest, serviceStatus: ServiceStatus): Manifest {
+function stateOf(type: string, inputs: Manifest, serviceStatus: ServiceStatus, certificatePem: string): Manifest {
   switch (type) {
     case 'tls:index/privateKey:PrivateKey':
       return { ...inputs, privateKeyPem: FAKE_KEY_PEM };
     case 'tls:index/selfSignedCert:SelfSignedCert':
-      return { ...inputs, certPem: FAKE_CERT_PEM, validityEndTime: FAKE_EXPIRY };
+      return { ...inputs, certPem: certificatePem, validityEndTime: FAKE_EXPIRY };
     case 'kubernetes:core/v1:Service':
       return {
         ...inputs,
@@ -108,14 +123,17 @@ function stateOf(type: string, inputs: Manifest, serviceStatus: ServiceStatus): 
   }
 }
 
-/** Wraps the mock monitor so the dependencies of every registration are recorded too (Mocks do not see them). */
-function recordDependencies(monitor: unknown, into: Map<string, string[]>): void {
+/** Wraps the mock monitor so the dependencies and options of every registration are recorded (Mocks do not see them). */
+function recordDependencies(monitor: unknown, into: Map<string, { dependsOn: string[]; replaceOnChanges: string[] }>): void {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const m = monitor as any;
   const original = m.registerResource.bind(m);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   m.registerResource = (req: any, callback: unknown) => {
-    into.set(req.getName(), (req.getDependenciesList() as string[]).map((urn) => urn.split('::').pop()!));
+    into.set(req.getName(), {
+      dependsOn: (req.getDependenciesList() as string[]).map((urn) => urn.split('::').pop()!),
+      replaceOnChanges: req.getReplaceonchangesList() as string[],
+    });
     return original(req, callback);
   };
 }

@@ -16,7 +16,7 @@ beforeAll(() => {
 
 describe.each(['dev', 'prod'])('the %s stack\'s objects', (stack) => {
   const config = stackConfig(stack);
-  const settings = readStackSettings({ get: (key) => config[`${CONFIG_NAMESPACE}:${key}`] }, Object.keys(config));
+  const settings = readStackSettings({ get: (key) => config[`${CONFIG_NAMESPACE}:${key}`], isSecret: () => true }, Object.keys(config));
   const ns = settings.namespace;
   const chart = new SecureNginxChart(Testing.app(), 'stack', chartPropsFor(settings));
   const dir = mkdtempSync(join(tmpdir(), `guide-e2e-${stack}-`));

@@ -1,0 +1,58 @@
+// The Pulumi program: reads the stack's settings and deploys the guide's final state. `pulumi up` runs it through
+// pulumi/index.ts; the e2e suite runs this same function as an inline program of the Automation API.
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { GuideConfigError } from '../lib/validation';
+import { SecureNginxDeployment } from './secure-nginx-deployment';
+import { CONFIG_NAMESPACE, ConfigSource, readStackSettings, StackSettings } from './stack-settings';
+
+/** The stack's outputs. */
+export interface GuideOutputs {
+  readonly loadBalancerAddress: pulumi.Output<string | undefined>;
+  readonly serviceName: pulumi.Output<string>;
+  readonly clusterIP: pulumi.Output<string>;
+  readonly nodePorts: pulumi.Output<Record<string, number>>;
+  readonly certificatePem: pulumi.Output<string | undefined>;
+  readonly certificateExpiry: pulumi.Output<string | undefined>;
+}
+
+// Which config values are secrets is known to the SDK's runtime (the engine passes the secret keys along), but its
+// typings mark the function internal; the e2e suite proves it against the real engine.
+const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+
+/** The stack's config as the engine hands it over, including which values are secrets. */
+const stackConfig: ConfigSource = {
+  get: (key) => pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${key}`),
+  isSecret: (key) => {
+    if (!isConfigSecret) throw new Error('@pulumi/pulumi no longer exports runtime.isConfigSecret: update pulumi/program.ts');
+    return isConfigSecret(`${CONFIG_NAMESPACE}:${key}`);
+  },
+};
+
+function settings(): StackSettings {
+  try {
+    return readStackSettings(stackConfig, Object.keys(pulumi.runtime.allConfig()));
+  } catch (e) {
+    // A RunError is printed as its message alone, without a stack trace.
+    throw e instanceof GuideConfigError ? new pulumi.RunError(e.message) : e;
+  }
+}
+
+/** Deploys the guide's final state with the current stack's settings and returns its outputs. */
+export function guideProgram(): GuideOutputs {
+  const s = settings();
+  // The cluster is always the one the stack names; a kubeconfig is stored as a secret, as it can hold keys.
+  const provider = new k8s.Provider('cluster', {
+    ...(s.cluster.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(s.cluster.kubeconfig) } : {}),
+    ...(s.cluster.context !== undefined ? { context: s.cluster.context } : {}),
+  });
+  const guide = new SecureNginxDeployment('guide', { ...s, provider });
+  return {
+    loadBalancerAddress: guide.loadBalancerAddress,
+    serviceName: guide.serviceName,
+    clusterIP: guide.clusterIP,
+    nodePorts: guide.nodePorts,
+    certificatePem: guide.certificatePem,
+    certificateExpiry: guide.certificateExpiry,
+  };
+}
