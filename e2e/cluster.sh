@@ -5,7 +5,8 @@
 #
 #   e2e/cluster.sh up      build (cached) and start; prints `export KUBECONFIG=...`
 #   e2e/cluster.sh down    stop everything it started and remove its state
-#   e2e/cluster.sh run CMD...   up, run CMD with KUBECONFIG set, then down (also on failure and Ctrl-C)
+#   e2e/cluster.sh run CMD...   up, run CMD with KUBECONFIG set, then down (also on failure and Ctrl-C); CMD also gets
+#                               GUIDE_E2E_PULUMI_ROOT (bin/pulumi) and GUIDE_E2E_PULUMI_KUBERNETES (the provider)
 #
 # State lives in $GUIDE_E2E_WORK (default: /tmp/guide-as-code-e2e-$UID), outside the repo.
 set -euo pipefail
@@ -84,6 +85,11 @@ case ${1:-} in
   down) down ;;
   run)
     shift
+    # The Pulumi engine the suite drives: the CLI and the Kubernetes provider, at the lockfile's versions.
+    engine=$("$here/build.sh" engine)
+    export GUIDE_E2E_PULUMI_ROOT GUIDE_E2E_PULUMI_KUBERNETES
+    GUIDE_E2E_PULUMI_ROOT=$(sed -n 's/^pulumi-cli=//p' <<<"$engine")
+    GUIDE_E2E_PULUMI_KUBERNETES=$(sed -n 's/^pulumi-kubernetes=//p' <<<"$engine")
     trap 'down' EXIT
     trap 'exit 130' INT TERM
     eval "$(up)"

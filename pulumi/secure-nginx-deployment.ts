@@ -62,7 +62,8 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
     this.chart = new SecureNginxChart(new App(), 'guide', chartPropsFor(args));
     const objects = this.chart.toJson() as Manifest[];
 
-    const namespace = args.namespace === 'default'
+    // An existing Secret lives in its namespace, so that namespace exists before the stack and is not the stack's.
+    const namespace = args.namespace === 'default' || args.certificate.source === 'existingSecret'
       ? undefined
       : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, child());
 

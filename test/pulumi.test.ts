@@ -135,6 +135,8 @@ describe('the prod stack: LoadBalancer, hardened, the certificate of an existing
       namespace: 'guide-prod', tls: { existing: true, name: 'nginxsecret' }, serviceType: ServiceType.LOAD_BALANCER, replicas: 2, hardening: true,
     }));
     expect(run.resources.filter((r) => r.type.startsWith('tls:') || r.type === 'kubernetes:core/v1:Secret')).toEqual([]);
+    // The existing Secret lives in the namespace, so the namespace is there before the stack and not the stack's.
+    expect(run.resources.filter((r) => r.type === 'kubernetes:core/v1:Namespace')).toEqual([]);
     expect(nginxTemplate(run).spec.volumes[0]).toEqual({ name: 'secret-volume', secret: { secretName: 'nginxsecret' } });
     expect(byName(run, 'cluster').inputs).toMatchObject({ context: 'prod' });
   });
