@@ -6,6 +6,7 @@
 #   cluster  etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok (e2e/cluster/)
 #   engine   the Pulumi CLI (e2e/pulumi-cli/) and pulumi-resource-kubernetes (e2e/pulumi-kubernetes/), at the
 #            versions of @pulumi/pulumi and @pulumi/kubernetes in package-lock.json (checked: a mismatch fails)
+#   actionlint  the GitHub Actions workflow linter .ci/run checks .github/workflows/ with (e2e/actionlint/)
 #
 # Each wrapper module under e2e/ is built into
 #   $GUIDE_E2E_CACHE/<module>-<hash of its go.mod, go.sum, *.go, the Go version and the build recipe>/
@@ -131,9 +132,23 @@ build_pulumi_kubernetes() {
   echo "pulumi-kubernetes=$out"
 }
 
+build_actionlint() {
+  local src=$here/actionlint out
+  out=$cache/actionlint-$(key_of "$src")
+  if [ -f "$out/.complete" ]; then echo "actionlint=$out"; return; fi
+  rm -rf "$out.tmp"; mkdir -p "$out.tmp"
+  echo "building actionlint $(go -C "$src" list -m -f '{{.Version}}' github.com/rhysd/actionlint) into $out" >&2
+  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/actionlint" github.com/rhysd/actionlint/cmd/actionlint)
+  touch "$out.tmp/.complete"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+  prune_older "$out"
+  echo "actionlint=$out"
+}
+
 case ${1:-cluster} in
   cluster) build_cluster ;;
   engine) build_pulumi_cli; build_pulumi_kubernetes ;;
-  all) build_cluster; build_pulumi_cli; build_pulumi_kubernetes ;;
-  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine or all)" >&2; exit 2 ;;
+  actionlint) build_actionlint ;;
+  all) build_cluster; build_pulumi_cli; build_pulumi_kubernetes; build_actionlint ;;
+  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine, actionlint or all)" >&2; exit 2 ;;
 esac

@@ -1,0 +1,76 @@
+// `npm run diff -- <ref>` against real git refs, in a throwaway repository holding this checkout's files.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+
+const root = join(__dirname, '..');
+let repo: string;
+
+beforeAll(() => {
+  repo = mkdtempSync(join(tmpdir(), 'guide-diff-repo-'));
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
+  for (const file of files) {
+    mkdirSync(dirname(join(repo, file)), { recursive: true });
+    try { cpSync(join(root, file), join(repo, file)); } catch { /* deleted in the working tree */ }
+  }
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'add', '-A');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'base');
+  // After the commit: a symlink is not matched by .gitignore's `node_modules/`.
+  symlinkSync(join(root, 'node_modules'), join(repo, 'node_modules'));
+});
+
+function diff(...args: string[]) {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GUIDE_') || k.startsWith('GUIDE_E2E_')));
+  return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diff.ts', ...args], { cwd: repo, env: clean, encoding: 'utf8' });
+}
+
+function editStack(stack: string, edit: (text: string) => string): () => void {
+  const file = join(repo, `Pulumi.${stack}.yaml`);
+  const original = readFileSync(file, 'utf8');
+  writeFileSync(file, edit(original));
+  return () => writeFileSync(file, original);
+}
+
+test('an unchanged tree shows no object, charts and stacks compared', () => {
+  const r = diff('HEAD');
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toBe('# HEAD -> working tree\n\n0 changed, 0 added, 0 removed\n');
+}, 60_000);
+
+test('a replicas change is one changed object, with that line, and exits 0', () => {
+  const restore = editStack('dev', (t) => t.replace('guide-as-code:replicas: 1', 'guide-as-code:replicas: 3'));
+  try {
+    const r = diff('HEAD');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('~ changed Deployment/guide-dev/my-nginx (stack dev)\n@@ ');
+    expect(r.stdout).toContain("\n-  replicas: 1\n+  replicas: 3\n");
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('1 changed, 0 added, 0 removed');
+    expect(r.stdout).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
+  } finally {
+    restore();
+  }
+}, 60_000);
+
+test('a removed object is reported as removed; the default ref is the merge base with main', () => {
+  const restore = editStack('dev', (t) => `${t}  guide-as-code:check: false\n`);
+  try {
+    const r = diff();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\n- removed Job\/guide-dev\/my-nginx-https-check-[0-9a-f]{8} \(stack dev\)\n/);
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('0 changed, 0 added, 1 removed');
+  } finally {
+    restore();
+  }
+}, 60_000);
+
+test('an unknown ref is an error: one line, exit 1', () => {
+  const r = diff('no-such-ref');
+  expect(r.status).toBe(1);
+  expect(r.stderr).toBe('error: "no-such-ref" is not a commit of this repository: give a branch, tag or commit '
+    + '(npm run diff -- [git ref]   (default: the merge base of HEAD and main))\n');
+});
