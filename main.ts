@@ -9,6 +9,8 @@ import { GuideConfigError } from './lib/validation';
 
 try {
   const settings = readSynthSettings(process.env, existsSync);
+  // With GUIDE_TLS_KEYS a private key is written into dist/: every file and folder is created owner-only.
+  if (!settings.tls.existing) process.umask(0o077);
   const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
   const steps = new App({ outdir: join(outdir, 'steps') });
   const final = new App({ outdir });

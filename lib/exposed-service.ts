@@ -153,9 +153,11 @@ export class ExposedService extends Construct {
 
   /** The guide's ports for an app: what `kubectl expose` makes, or nginx-secure-app.yaml's http/https pair. */
   public static defaultPorts(app: NginxApp): ServicePortSpec[] {
+    // The guide's Service ports, whichever ports nginx listens on inside the pod (8080/8443 without root).
+    const to = (port: number, target: number) => (target === port ? { port } : { port, targetPort: target });
     return app.tls
-      ? [{ name: 'http', port: 8080, targetPort: HTTP_PORT }, { name: 'https', port: HTTPS_PORT }]
-      : [{ port: HTTP_PORT }];
+      ? [{ name: 'http', ...to(8080, app.httpPort) }, { name: 'https', ...to(HTTPS_PORT, app.httpsPort) }]
+      : [to(HTTP_PORT, app.httpPort)];
   }
 
   /** Namespace of the chart, or `default` as kubectl would use. */
@@ -165,7 +167,7 @@ export class ExposedService extends Construct {
 
   /** The https port, if the Service has one (named `https`, or targeting 443). */
   public get httpsPort(): ServicePortSpec | undefined {
-    return this.ports.find((p) => p.name === 'https') ?? this.ports.find((p) => (p.targetPort ?? p.port) === HTTPS_PORT);
+    return this.ports.find((p) => p.name === 'https') ?? this.ports.find((p) => (p.targetPort ?? p.port) === this.app.httpsPort);
   }
 
   private withNodePorts(ports: ServicePortSpec[], nodePorts: Readonly<Record<string, number>>): ServicePortSpec[] {

@@ -1,9 +1,10 @@
 import { k8s } from 'cdk8s-plus-27';
 
 /**
- * The opt-in hardening of `hardening: true`. The guide has none of this, so it is off by default and the
- * manifests stay those of the guide; cdk8s-plus's defaults (read-only root, non-root) would stop the stock
- * nginx image, which runs its master as root and writes /var/cache/nginx.
+ * The opt-in hardening of `hardening: true`: every pod satisfies the Pod Security Standard "restricted". The guide
+ * has none of this, so it is off by default and the manifests stay those of the guide.
+ *
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
 export interface HardeningSettings {
   readonly resources: k8s.ResourceRequirements;
@@ -11,8 +12,15 @@ export interface HardeningSettings {
 }
 
 const DROP_ALL = { drop: ['ALL'] };
+const RUNTIME_DEFAULT = { type: 'RuntimeDefault' };
 
-/** nginx: root master that binds 80/443 and switches its workers to the nginx user. */
+/** The uid and gid of the `nginx` user in the official image (and in the e2e's Debian-built one). */
+export const NGINX_UID = 101;
+
+/**
+ * nginx unprivileged: no root master, so it cannot bind ports below 1024 or switch users; it listens on
+ * {@link UNPRIVILEGED_PORTS} and writes only to the emptyDir volumes of {@link NGINX_WRITABLE_PATHS}.
+ */
 export const NGINX_HARDENING: HardeningSettings = {
   resources: {
     requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
@@ -20,9 +28,32 @@ export const NGINX_HARDENING: HardeningSettings = {
   },
   securityContext: {
     allowPrivilegeEscalation: false,
-    capabilities: { ...DROP_ALL, add: ['CHOWN', 'NET_BIND_SERVICE', 'SETGID', 'SETUID'] },
-    seccompProfile: { type: 'RuntimeDefault' },
+    capabilities: DROP_ALL,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: NGINX_UID,
+    runAsGroup: NGINX_UID,
+    seccompProfile: RUNTIME_DEFAULT,
   },
+};
+
+/** The ports unprivileged nginx listens on inside the pod; the Service keeps the guide's ports in front of them. */
+export const UNPRIVILEGED_PORTS = { http: 8080, https: 8443 } as const;
+
+/**
+ * Where nginx writes at run time (temp files, the pid file, scratch), each an emptyDir, so the root filesystem can be
+ * read-only. The official image keeps its temp paths under /var/cache/nginx and its pid under /var/run.
+ */
+export const NGINX_WRITABLE_PATHS: Readonly<Record<string, string>> = {
+  'nginx-cache': '/var/cache/nginx',
+  'nginx-run': '/var/run',
+  'tmp': '/tmp',
+};
+
+/** The pod-level half of "restricted": non-root and the runtime's default seccomp profile for every container. */
+export const RESTRICTED_POD_SECURITY: k8s.PodSecurityContext = {
+  runAsNonRoot: true,
+  seccompProfile: RUNTIME_DEFAULT,
 };
 
 /** curlimages/curl runs as its own unprivileged user, so it can be non-root with a read-only root. */
@@ -37,7 +68,7 @@ export const CURL_HARDENING: HardeningSettings = {
     readOnlyRootFilesystem: true,
     runAsNonRoot: true,
     runAsUser: 100,
-    seccompProfile: { type: 'RuntimeDefault' },
+    seccompProfile: RUNTIME_DEFAULT,
   },
 };
 

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { httpProbes, NGINX_HARDENING } from './hardening';
+import { httpProbes, NGINX_HARDENING, NGINX_WRITABLE_PATHS, RESTRICTED_POD_SECURITY, UNPRIVILEGED_PORTS } from './hardening';
 import { IMAGES, ImageSet } from './images';
 import { NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
 import { TlsSecret } from './tls-secret';
@@ -73,9 +73,11 @@ export interface NginxAppProps {
   readonly enableServiceLinks?: boolean;
 
   /**
-   * Add readiness and liveness probes on port 80, resource requests and limits, and a restricted
-   * container security context (all capabilities dropped but those nginx's root master needs).
+   * Satisfy the Pod Security Standard "restricted": nginx runs as its unprivileged user with no capabilities, a
+   * read-only root filesystem (emptyDir volumes where it writes) and the runtime's seccomp profile, listening on
+   * 8080 and 8443 inside the pod (Services keep the guide's ports in front); plus probes and resources.
    * @default false
+   * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
    */
   readonly hardening?: boolean;
 }
@@ -96,8 +98,12 @@ export class NginxApp extends Construct {
   public readonly hardening: boolean;
   /** The labels on every pod, and so the selector of the Deployment and its Services. */
   public readonly selectorLabels: Readonly<Record<string, string>>;
-  /** Container ports in the guide's order: 443 then 80 with TLS, 80 without. */
+  /** Container ports in the guide's order: https then http with TLS, http without. */
   public readonly containerPorts: readonly number[];
+  /** The port nginx serves http on inside the pod: 80, or 8080 with hardening. */
+  public readonly httpPort: number;
+  /** The port nginx serves https on inside the pod (with TLS): 443, or 8443 with hardening. */
+  public readonly httpsPort: number;
   /** Used as the prefix of every error about this construct. */
   public readonly owner: string;
 
@@ -124,10 +130,13 @@ export class NginxApp extends Construct {
     this.enableServiceLinks = props.enableServiceLinks;
     checkBoolean(this.owner, 'hardening', props.hardening);
     this.hardening = props.hardening ?? false;
+    this.httpPort = this.hardening ? UNPRIVILEGED_PORTS.http : HTTP_PORT;
+    this.httpsPort = this.hardening ? UNPRIVILEGED_PORTS.https : HTTPS_PORT;
+    this.containerPorts = this.tls ? [this.httpsPort, this.httpPort] : [this.httpPort];
     this.config = this.configFor(props.config);
     this.selectorLabels = { run: this.name };
-    this.containerPorts = this.tls ? [HTTPS_PORT, HTTP_PORT] : [HTTP_PORT];
     this.checkConfigMatchesSecret();
+    this.checkConfigListensOnPorts();
     claimName(this, 'Deployment', this.name, this.owner);
     claimSelector(this, this.selectorLabels, this.owner, 'give each NginxApp its own name (the run label follows it)');
 
@@ -159,18 +168,25 @@ export class NginxApp extends Construct {
       volumes.push({ name: 'configmap-volume', configMap: { name: this.config.name } });
       volumeMounts.push({ mountPath: NGINX_CONF_DIR, name: 'configmap-volume' });
     }
+    if (this.hardening) {
+      for (const [name, mountPath] of Object.entries(NGINX_WRITABLE_PATHS)) {
+        volumes.push({ name, emptyDir: {} });
+        volumeMounts.push({ mountPath, name });
+      }
+    }
     const container: k8s.Container = {
       name: this.containerName,
       image: this.image,
       ports: this.containerPorts.map((containerPort) => ({ containerPort })),
       ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
-      ...(this.hardening ? { ...httpProbes(HTTP_PORT), ...NGINX_HARDENING } : {}),
+      ...(this.hardening ? { ...httpProbes(this.httpPort), ...NGINX_HARDENING } : {}),
     };
     return {
       ...(volumes.length > 0 ? { volumes } : {}),
       containers: [container],
       ...(this.enableServiceLinks !== undefined ? { enableServiceLinks: this.enableServiceLinks } : {}),
-      ...(this.hardening ? { automountServiceAccountToken: false } : {}),
+      // The pod needs no API access, so no service-account token either.
+      ...(this.hardening ? { automountServiceAccountToken: false, securityContext: RESTRICTED_POD_SECURITY } : {}),
     };
   }
 
@@ -185,7 +201,21 @@ export class NginxApp extends Construct {
       return config;
     }
     if (!this.tls || bakesItsOwnConfig(this.image)) return undefined;
-    return new NginxConfig(this, 'Config', { name: `${this.name}-conf`, tls: this.tls });
+    return new NginxConfig(this, 'Config', {
+      name: `${this.name}-conf`, tls: this.tls, listenPorts: { http: this.httpPort, https: this.httpsPort },
+    });
+  }
+
+  /** A default.conf that listens elsewhere than the container's ports serves nothing the Service sends. */
+  private checkConfigListensOnPorts(): void {
+    if (!this.config) return;
+    const listening = this.config.listenPorts;
+    const missed = this.containerPorts.filter((p) => !listening.includes(p));
+    if (missed.length > 0) {
+      fail(this.owner, `config "${this.config.name}" listens on ${listening.join(' and ') || 'no port'} but the container serves `
+        + `${this.containerPorts.join(' and ')}${this.hardening ? ' (hardening: nginx without root cannot bind ports below 1024)' : ''}: `
+        + `build the NginxConfig with listenPorts { http: ${this.httpPort}, https: ${this.httpsPort} }`);
+    }
   }
 
   /** nginx refuses to start when default.conf names a certificate file that the Secret does not hold. */

@@ -12,12 +12,12 @@ export const NGINX_SSL_DIR = '/etc/nginx/ssl';
  * The https-nginx example's default.conf (the file `kubectl create configmap --from-file=default.conf` reads),
  * with the certificate and key file names of the Secret it is served with.
  */
-export function guideDefaultConf(certificateFile = 'tls.crt', privateKeyFile = 'tls.key'): string {
+export function guideDefaultConf(certificateFile = 'tls.crt', privateKeyFile = 'tls.key', httpPort = 80, httpsPort = 443): string {
   return `server {
-        listen 80 default_server;
-        listen [::]:80 default_server ipv6only=on;
+        listen ${httpPort} default_server;
+        listen [::]:${httpPort} default_server ipv6only=on;
 
-        listen 443 ssl;
+        listen ${httpsPort} ssl;
 
         root /usr/share/nginx/html;
         index index.html;
@@ -51,6 +51,13 @@ export interface NginxConfigProps {
    * @default - the guide's default.conf for `tls`
    */
   readonly defaultConf?: string;
+
+  /**
+   * The ports the guide's default.conf listens on: the guide's 80 and 443, or 8080 and 8443 for nginx without root
+   * (`hardening`), which cannot bind ports below 1024.
+   * @default { http: 80, https: 443 }
+   */
+  readonly listenPorts?: { readonly http: number; readonly https: number };
 }
 
 /**
@@ -79,8 +86,9 @@ export class NginxConfig extends Construct {
       checkConstruct(owner, 'tls', props.tls, TlsSecret, "tls: new TlsSecret(chart, 'tls', { certificateFile, privateKeyFile })");
       checkSameNamespace(owner, 'tls', this, props.tls, props.tls.owner, 'nginx mounts both from one namespace');
     }
+    const ports = props.listenPorts ?? { http: 80, https: 443 };
     this.defaultConf = props.defaultConf
-      ?? (props.tls ? guideDefaultConf(props.tls.certificateKey, props.tls.privateKeyKey) : guideDefaultConf());
+      ?? guideDefaultConf(props.tls?.certificateKey, props.tls?.privateKeyKey, ports.http, ports.https);
     checkString(owner, 'defaultConf', this.defaultConf);
     if (this.defaultConf.trim() === '') {
       fail(owner, 'defaultConf is empty: leave it unset for the guide\'s default.conf');
@@ -90,6 +98,12 @@ export class NginxConfig extends Construct {
       metadata: { name: this.name },
       data: { [NginxConfig.FILE_NAME]: this.defaultConf },
     });
+  }
+
+  /** The ports default.conf's `listen` lines open (IPv4 and IPv6 alike). */
+  public get listenPorts(): number[] {
+    const ports = [...this.defaultConf.matchAll(/^\s*listen\s+(?:\[[0-9a-fA-F:]*\]:)?(\d+)\b/gm)].map((m) => Number(m[1]));
+    return [...new Set(ports)];
   }
 
   /** The files under {@link NGINX_SSL_DIR} that default.conf reads (`ssl_certificate`, `ssl_certificate_key`). */

@@ -2,6 +2,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CurlProbe } from './curl-probe';
 import { ExposedService, ServiceType } from './exposed-service';
+import { UNPRIVILEGED_PORTS } from './hardening';
 import { ImageSet } from './images';
 import { NginxApp } from './nginx-app';
 import { NginxConfig } from './nginx-config';
@@ -63,7 +64,8 @@ export interface SecureNginxChartProps extends ChartProps {
   readonly enableServiceLinks?: boolean;
 
   /**
-   * Opt-in probes, resources and security contexts for nginx and the curl client.
+   * Every pod satisfies the Pod Security Standard "restricted" (nginx without root on 8080/8443 behind the guide's
+   * Service ports), with probes and resources.
    * @default false
    */
   readonly hardening?: boolean;
@@ -90,7 +92,10 @@ export class SecureNginxChart extends Chart {
     super(scope, id, props);
     const tlsProps = props.tls ?? { existing: true };
     this.tls = new TlsSecret(this, 'Secret', tlsProps);
-    this.config = new NginxConfig(this, 'Config', { tls: this.tls });
+    // nginx without root (hardening) listens on 8080/8443; the Service keeps the guide's ports in front.
+    this.config = new NginxConfig(this, 'Config', {
+      tls: this.tls, listenPorts: props.hardening ? UNPRIVILEGED_PORTS : undefined,
+    });
     this.app = new NginxApp(this, 'App', {
       tls: this.tls,
       config: this.config,

@@ -10,6 +10,16 @@ import { chartPropsFor, StackSettings } from './stack-settings';
 import { base64, TlsSecret } from '../lib/tls-secret';
 import { GuideConfigError } from '../lib/validation';
 
+/**
+ * Labels that make a namespace enforce, warn about and audit the Pod Security Standard "restricted".
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/
+ */
+export const RESTRICTED_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+};
+
 /** The Pulumi type token of {@link SecureNginxDeployment}. */
 export const SECURE_NGINX_DEPLOYMENT_TYPE = 'guide-as-code:k8s:SecureNginxDeployment';
 
@@ -62,10 +72,17 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
     this.chart = new SecureNginxChart(new App(), 'guide', chartPropsFor(args));
     const objects = this.chart.toJson() as Manifest[];
 
-    // An existing Secret lives in its namespace, so that namespace exists before the stack and is not the stack's.
-    const namespace = args.namespace === 'default' || args.certificate.source === 'existingSecret'
+    // With hardening the namespace enforces Pod Security "restricted", so the cluster refuses a later change that breaks it.
+    const labels = args.hardening ? RESTRICTED_NAMESPACE_LABELS : undefined;
+    // An existing Secret lives in its namespace, so that namespace exists before the stack and is not the stack's:
+    // the stack only patches its labels on (and takes them off again on destroy).
+    const existingNamespace = args.namespace === 'default' || args.certificate.source === 'existingSecret';
+    const namespace = existingNamespace
       ? undefined
-      : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, child());
+      : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace, ...(labels ? { labels } : {}) } }, child());
+    const namespaceLabels = existingNamespace && labels
+      ? new k8s.core.v1.NamespacePatch(`${name}-namespace-labels`, { metadata: { name: args.namespace, labels } }, child())
+      : undefined;
 
     const serviceName = this.chart.service.name;
     const tlsSecret = this.chart.tls;
@@ -114,7 +131,7 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
     }
 
     const resources: Record<string, pulumi.CustomResource> = {};
-    let before: pulumi.Resource[] = [...(namespace ? [namespace] : []), ...(this.secret ? [this.secret] : [])];
+    let before: pulumi.Resource[] = [namespace, namespaceLabels, this.secret].filter((r): r is NonNullable<typeof r> => r !== undefined);
     for (const object of objects) {
       // The check Job's name carries a hash of its content. Its logical name does not, so a changed check is one
       // resource replaced (a Job's template is immutable: a patch would fail), not one deleted and another created.

@@ -16,7 +16,7 @@ process.setMaxListeners(50);
 
 const objectsOf = (props: SecureNginxChartProps) => new SecureNginxChart(Testing.app(), 'expected', props).toJson() as Manifest[];
 const kubernetesObjects = (run: StackRun) => run.resources
-  .filter((r) => r.type.startsWith('kubernetes:') && !['kubernetes:core/v1:Namespace', 'kubernetes:core/v1:Secret'].includes(r.type))
+  .filter((r) => r.type.startsWith('kubernetes:') && !['kubernetes:core/v1:Namespace', 'kubernetes:core/v1:NamespacePatch', 'kubernetes:core/v1:Secret'].includes(r.type))
   .map((r) => r.inputs);
 const byName = (run: StackRun, name: string): Registered => {
   const found = run.resources.find((r) => r.name === name);
@@ -135,8 +135,11 @@ describe('the prod stack: LoadBalancer, hardened, the certificate of an existing
       namespace: 'guide-prod', tls: { existing: true, name: 'nginxsecret' }, serviceType: ServiceType.LOAD_BALANCER, replicas: 2, hardening: true,
     }));
     expect(run.resources.filter((r) => r.type.startsWith('tls:') || r.type === 'kubernetes:core/v1:Secret')).toEqual([]);
-    // The existing Secret lives in the namespace, so the namespace is there before the stack and not the stack's.
+    // The existing Secret lives in the namespace, so the namespace is there before the stack and not the stack's:
+    // hardened, the stack patches Pod Security "restricted" labels onto it.
     expect(run.resources.filter((r) => r.type === 'kubernetes:core/v1:Namespace')).toEqual([]);
+    expect(byName(run, 'guide-namespace-labels').inputs.metadata).toEqual({ name: 'guide-prod', labels: RESTRICTED });
+    expect(byName(run, 'guide-deployment-my-nginx').dependsOn).toContain('guide-namespace-labels');
     expect(nginxTemplate(run).spec.volumes[0]).toEqual({ name: 'secret-volume', secret: { secretName: 'nginxsecret' } });
     expect(byName(run, 'cluster').inputs).toMatchObject({ context: 'prod' });
   });
@@ -151,6 +154,19 @@ describe('the prod stack: LoadBalancer, hardened, the certificate of an existing
     expect(nginxTemplate(other).spec.volumes[0].secret).toEqual({ secretName: 'shop-tls' });
     expect(byName(other, 'guide-deployment-curl-deployment').inputs.spec.template.spec.volumes[0].secret).toEqual({ secretName: 'shop-tls' });
   });
+});
+
+const RESTRICTED = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+};
+
+test('a hardened stack that creates its namespace labels it Pod Security "restricted"; without hardening, no labels', async () => {
+  const hardened = await runStack({ ...stackConfig('dev'), 'guide-as-code:hardening': 'true' });
+  expect(byName(hardened, 'guide-namespace').inputs.metadata).toEqual({ name: 'guide-dev', labels: RESTRICTED });
+  const plain = await runStack(stackConfig('dev'));
+  expect(byName(plain, 'guide-namespace').inputs.metadata).toEqual({ name: 'guide-dev' });
 });
 
 describe('a certificate from stack config', () => {

@@ -2,11 +2,13 @@
 // input, and a dist/ whose top level is one defined state (`kubectl apply -f dist/`).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { SYNTH_VARIABLES } from '../lib/synth-settings';
-import { Manifest } from './helpers';
+import { writePemFiles } from '../lib/self-signed';
+import { Manifest, testCertificate } from './helpers';
 
 const root = join(__dirname, '..');
 const dist = join(root, 'dist');
@@ -75,6 +77,20 @@ describe('npm run synth', () => {
     expect(run.stdout).toBe('');
     expect(listing()).toEqual(before);
     expect(readdirSync(root).filter((f) => f.startsWith('dist.'))).toEqual([]);
+  });
+
+  test('with GUIDE_TLS_KEYS every file that holds the private key is created owner-only (0600)', async () => {
+    const keys = join(mkdtempSync(join(tmpdir(), 'guide-keys-')), 'keys');
+    const files = writePemFiles(keys, await testCertificate());
+    expect(statSync(files.privateKeyFile).mode & 0o777).toBe(0o600);
+    const run = synth({ GUIDE_TLS_KEYS: keys });
+    expect(run.stderr).toBe('');
+    const keyBase64 = Buffer.from(readFileSync(files.privateKeyFile)).toString('base64');
+    const holding = Object.keys(listing()).filter((f) => readFileSync(join(dist, f), 'utf8').includes(keyBase64));
+    expect(holding).toEqual(['guide-final-state.k8s.yaml', 'steps/3-nginxsecret.k8s.yaml']);
+    for (const f of holding) expect((statSync(join(dist, f)).mode & 0o777).toString(8)).toBe('600');
+    expect(synth().status).toBe(0);
+    expect(listing()).toEqual(before);
   });
 
   test('namespace, Service type, replicas, images, hardening and check reach the final state', () => {

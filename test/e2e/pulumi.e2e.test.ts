@@ -200,10 +200,17 @@ describe('the prod stack, the certificate of an existing Secret, behind a load b
     }
     expectDeployedAsSynthesized(config);
     expect(getJson(['-n', ns, 'deployment', 'my-nginx']).spec.template.spec.volumes[0].secret.secretName).toBe('nginxsecret');
+    // prod is hardened: the stack labelled the existing namespace, and its pods were admitted under "restricted".
+    expect(getJson(['namespace', ns]).metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
+    expect(getJson(['-n', ns, 'pods', '-l', 'run=my-nginx']).items).toHaveLength(2);
     expectNoKey(pem);
 
     await stack.destroy({ onOutput: log });
-    // The namespace was there before the stack: it stays, holding only what was there before.
+    // The namespace was there before the stack: it stays, holding only what was there before, its labels taken back.
+    expect(getJson(['namespace', ns]).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBeUndefined();
     const left = ok(['-n', ns, 'get', 'deployments,services,configmaps,jobs,secrets', '-o', 'name']).split('\n').filter((l) => l && l !== 'configmap/kube-root-ca.crt');
     expect(left).toEqual(['secret/nginxsecret']);
   }, 240_000);
