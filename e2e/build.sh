@@ -7,6 +7,8 @@
 #   engine   the Pulumi CLI (e2e/pulumi-cli/) and pulumi-resource-kubernetes (e2e/pulumi-kubernetes/), at the
 #            versions of @pulumi/pulumi and @pulumi/kubernetes in package-lock.json (checked: a mismatch fails)
 #   actionlint  the GitHub Actions workflow linter .ci/run checks .github/workflows/ with (e2e/actionlint/)
+#   node     the real node: containerd, ctr and the runc shim (e2e/containerd/), the CNI plugins (e2e/cni-plugins/) and
+#            CoreDNS (e2e/coredns/); kubelet and kube-proxy come with `cluster` (same k8s.io/kubernetes)
 #
 # Each wrapper module under e2e/ is built into
 #   $GUIDE_E2E_CACHE/<module>-<hash of its go.mod, go.sum, *.go, the Go version and the build recipe>/
@@ -43,9 +45,10 @@ build_cluster() {
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ld="$ld -X $pkg.gitVersion=$kv -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   done
-  echo "building kube-apiserver, kube-controller-manager, kube-scheduler $kv, etcd, kwok into $out" >&2
+  echo "building kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy $kv, etcd, kwok into $out" >&2
   (cd "$src" && go build -trimpath -ldflags "$ld" -o "$out.tmp/" \
-      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler)
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler \
+      k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy)
   (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3)
   (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl)
   touch "$out.tmp/.complete"
@@ -145,10 +148,42 @@ build_actionlint() {
   echo "actionlint=$out"
 }
 
+# Builds the packages of one wrapper module into its cached folder: build_wrapper <module> <go build flags...> -- <pkg>...
+build_wrapper() {
+  local name=$1 src=$here/$1 out flags=() pkgs=()
+  shift
+  while [ "$1" != "--" ]; do flags+=("$1"); shift; done
+  shift
+  pkgs=("$@")
+  out=$cache/$name-$(key_of "$src")
+  if [ -f "$out/.complete" ]; then echo "$name=$out"; return; fi
+  rm -rf "$out.tmp"; mkdir -p "$out.tmp"
+  echo "building ${pkgs[*]##*/} into $out" >&2
+  (cd "$src" && go build -trimpath "${flags[@]}" -o "$out.tmp/" "${pkgs[@]}")
+  touch "$out.tmp/.complete"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+  prune_older "$out"
+  echo "$name=$out"
+}
+
+build_node() {
+  local cv
+  cv=$(go -C "$here/containerd" list -m -f '{{.Version}}' github.com/containerd/containerd/v2)
+  build_wrapper containerd -tags no_btrfs,no_devmapper,no_zfs,no_aufs \
+    -ldflags "-s -w -X github.com/containerd/containerd/v2/version.Version=$cv" -- \
+    github.com/containerd/containerd/v2/cmd/containerd github.com/containerd/containerd/v2/cmd/ctr \
+    github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2
+  build_wrapper cni-plugins -ldflags "-s -w" -- \
+    github.com/containernetworking/plugins/plugins/main/bridge github.com/containernetworking/plugins/plugins/ipam/host-local \
+    github.com/containernetworking/plugins/plugins/main/loopback github.com/containernetworking/plugins/plugins/meta/portmap
+  build_wrapper coredns -ldflags "-s -w" -- github.com/coredns/coredns
+}
+
 case ${1:-cluster} in
   cluster) build_cluster ;;
   engine) build_pulumi_cli; build_pulumi_kubernetes ;;
   actionlint) build_actionlint ;;
-  all) build_cluster; build_pulumi_cli; build_pulumi_kubernetes; build_actionlint ;;
-  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine, actionlint or all)" >&2; exit 2 ;;
+  node) build_node ;;
+  all) build_cluster; build_pulumi_cli; build_pulumi_kubernetes; build_actionlint; build_node ;;
+  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine, actionlint, node or all)" >&2; exit 2 ;;
 esac
