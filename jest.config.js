@@ -6,8 +6,8 @@ module.exports = {
   testEnvironmentOptions: { globalsCleanup: 'off' },
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The e2e suite needs a running control plane; `npm run e2e` runs it with its own config.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+  // The e2e suites need a running control plane or node; `npm run e2e` runs them with their own configs.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/e2e-node/'],
   // Snapshots live in the top-level __snapshots__/ so a PR's manifest diff is one folder to review.
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
   snapshotFormat: { escapeString: false, printBasicPrototype: false },

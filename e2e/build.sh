@@ -5,7 +5,8 @@
 #
 #   cluster  etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok (e2e/cluster/)
 #   engine   the Pulumi CLI (e2e/pulumi-cli/) and pulumi-resource-kubernetes (e2e/pulumi-kubernetes/), at the
-#            versions of @pulumi/pulumi and @pulumi/kubernetes in package-lock.json (checked: a mismatch fails)
+#            versions of @pulumi/pulumi and @pulumi/kubernetes in package-lock.json (checked: a mismatch fails);
+#            `engine-env` builds the same and prints GUIDE_E2E_PULUMI_ROOT/_KUBERNETES as export lines
 #   actionlint  the GitHub Actions workflow linter .ci/run checks .github/workflows/ with (e2e/actionlint/)
 #   node     the real node: containerd, ctr and the runc shim (e2e/containerd/), the CNI plugins (e2e/cni-plugins/) and
 #            CoreDNS (e2e/coredns/); kubelet and kube-proxy come with `cluster` (same k8s.io/kubernetes)
@@ -182,6 +183,11 @@ build_node() {
 case ${1:-cluster} in
   cluster) build_cluster ;;
   engine) build_pulumi_cli; build_pulumi_kubernetes ;;
+  # What the e2e suites need to find the engine: export lines for eval.
+  engine-env)
+    cli=$(build_pulumi_cli | sed -n 's/^pulumi-cli=//p')
+    provider=$(build_pulumi_kubernetes | sed -n 's/^pulumi-kubernetes=//p')
+    printf 'export GUIDE_E2E_PULUMI_ROOT=%q\nexport GUIDE_E2E_PULUMI_KUBERNETES=%q\n' "$cli" "$provider" ;;
   actionlint) build_actionlint ;;
   node) build_node ;;
   all) build_cluster; build_pulumi_cli; build_pulumi_kubernetes; build_actionlint; build_node ;;

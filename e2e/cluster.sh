@@ -86,10 +86,8 @@ case ${1:-} in
   run)
     shift
     # The Pulumi engine the suite drives: the CLI and the Kubernetes provider, at the lockfile's versions.
-    engine=$("$here/build.sh" engine)
-    export GUIDE_E2E_PULUMI_ROOT GUIDE_E2E_PULUMI_KUBERNETES
-    GUIDE_E2E_PULUMI_ROOT=$(sed -n 's/^pulumi-cli=//p' <<<"$engine")
-    GUIDE_E2E_PULUMI_KUBERNETES=$(sed -n 's/^pulumi-kubernetes=//p' <<<"$engine")
+    engine_env=$("$here/build.sh" engine-env) || exit 1
+    eval "$engine_env"
     trap 'down' EXIT
     trap 'exit 130' INT TERM
     eval "$(up)"

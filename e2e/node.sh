@@ -352,10 +352,8 @@ case ${1:-} in
   run)
     shift
     # The Pulumi engine, for the stack whose `up` waits for the https check.
-    engine=$("$here/build.sh" engine)
-    export GUIDE_E2E_PULUMI_ROOT GUIDE_E2E_PULUMI_KUBERNETES
-    GUIDE_E2E_PULUMI_ROOT=$(sed -n 's/^pulumi-cli=//p' <<<"$engine")
-    GUIDE_E2E_PULUMI_KUBERNETES=$(sed -n 's/^pulumi-kubernetes=//p' <<<"$engine")
+    engine_env=$("$here/build.sh" engine-env) || exit 1
+    eval "$engine_env"
     # down checks that nothing is left and the machine is as it was; a failed check fails the run.
     trap 'rc=$?; trap - EXIT; down || rc=1; exit "$rc"' EXIT
     trap 'exit 130' INT TERM

@@ -6,19 +6,8 @@ import { ImageSet } from '../lib/images';
 import { NginxApp } from '../lib/nginx-app';
 import { NginxConfig } from '../lib/nginx-config';
 import { TlsSecret, TlsSecretLayout } from '../lib/tls-secret';
-import { GuideConfigError } from '../lib/validation';
-import { pemBlock, testCertificate } from './helpers';
+import { errorOf, pemBlock, testCertificate } from './helpers';
 
-function errorOf(build: (chart: Chart) => unknown): string {
-  const chart = Testing.chart();
-  try {
-    build(chart);
-  } catch (e) {
-    expect(e).toBeInstanceOf(GuideConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a GuideConfigError, but the construct was built');
-}
 
 const secureApp = (chart: Chart) => new NginxApp(chart, 'App', { tls: TlsSecret.fromExisting(chart, 'Secret') });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chart, Testing, Yaml } from 'cdk8s';
+import { GuideConfigError } from '../lib/validation';
 import { parseAllDocuments } from 'yaml';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
@@ -93,4 +94,15 @@ export function testCertificate(options: SelfSignedOptions = {}): Promise<SelfSi
   const key = JSON.stringify(options);
   if (!certificates.has(key)) certificates.set(key, generateSelfSigned({ modulusLength: 2048, ...options }));
   return certificates.get(key)!;
+}
+
+/** The message of the GuideConfigError that building constructs in `chart` throws; fails if nothing is thrown. */
+export function errorOf(build: (chart: Chart) => unknown, chart: Chart = Testing.chart()): string {
+  try {
+    build(chart);
+  } catch (e) {
+    expect(e).toBeInstanceOf(GuideConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a GuideConfigError, but the construct was built');
 }

@@ -12,18 +12,8 @@ import { NginxConfig } from '../lib/nginx-config';
 import { writePemFiles } from '../lib/self-signed';
 import { readSynthSettings } from '../lib/synth-settings';
 import { TlsSecret } from '../lib/tls-secret';
-import { GuideConfigError } from '../lib/validation';
-import { objectOf, synth, testCertificate } from './helpers';
+import { errorOf, objectOf, synth, testCertificate } from './helpers';
 
-function errorOf(build: (chart: Chart) => unknown, chart: Chart = Testing.chart()): string {
-  try {
-    build(chart);
-  } catch (e) {
-    expect(e).toBeInstanceOf(GuideConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a GuideConfigError, but the construct was built');
-}
 
 const secureService = (c: Chart) => {
   const app = new NginxApp(c, 'App', { tls: TlsSecret.fromExisting(c, 'Secret') });
