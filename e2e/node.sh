@@ -8,8 +8,10 @@
 #   e2e/node.sh run CMD...  up, run CMD inside the network namespace, then down (also on failure and Ctrl-C)
 #
 # Every address (node 10.200.0.2, pods 10.88.0.0/24, Services 10.96.0.0/24, load balancers 10.200.0.100-120) exists
-# only inside the namespace; nothing is routed to the machine's interfaces. State lives in $GUIDE_E2E_NODE_WORK
-# (default /tmp/guide-as-code-node-$UID). Needs root, and Debian's runc, iptables and conntrack (.ci/run installs them).
+# only inside the namespace; nothing is routed to the machine's interfaces. The mount namespace has its own /run,
+# /var/lib and /var/log, so the fixed paths the node's software writes never reach the machine's. State lives in
+# $GUIDE_E2E_NODE_WORK (default /tmp/guide-as-code-node-$UID). Needs root, and Debian's runc, iptables and conntrack
+# (.ci/run installs them).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -36,6 +38,13 @@ host_state() {
   echo "--- links"; ip -o link show | awk -F': ' '{print $2}' | sort
   echo "--- mounts"; awk '{print $5}' /proc/self/mountinfo | sort
   echo "--- netns"; ip netns list 2>/dev/null | sort
+  # Fixed paths kubelet, containerd and the CNI plugins write whatever they are configured with.
+  echo "--- fixed paths"
+  local path
+  for path in /var/log/containers /var/log/pods /var/lib/kubelet /var/lib/containerd /var/lib/cni /run/containerd \
+      /etc/cni /opt/cni /opt/containerd /etc/containerd /var/run/nri; do
+    if [ -e "$path" ]; then echo "$path: $(find "$path" -mindepth 1 2>/dev/null | wc -l) entries"; else echo "$path: absent"; fi
+  done
 }
 
 # Every process of this node: the ones whose command line names its folder (daemons, shims) and every process in
@@ -223,6 +232,8 @@ cgroups() {
 inside() {
   mount -t tmpfs tmpfs /run
   mount -t tmpfs tmpfs /var/lib
+  # The kubelet links container logs into /var/log/containers, whatever podLogsDir says.
+  mount -t tmpfs tmpfs /var/log
   mkdir -p /run/netns
   local s
   for s in vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys kernel.keys.root_maxbytes; do
