@@ -8,7 +8,7 @@ import { NGINX_SSL_DIR } from './nginx-config';
 import { TlsSecret } from './tls-secret';
 import {
   checkBoolean, checkConstruct, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf, checkProps, checkSameNamespace,
-  claimName, claimSelector, fail, ownerOf, show,
+  checkWholeNumber, claimName, claimSelector, fail, ownerOf,
 } from './validation';
 
 export interface CurlProbeProps {
@@ -148,13 +148,9 @@ export class CurlProbe extends Construct {
   public addCheck(props: CurlCheckProps = {}): k8s.KubeJob {
     checkProps(this.owner, props);
     const backoffLimit = props.backoffLimit ?? 6;
-    if (typeof backoffLimit !== 'number' || !Number.isInteger(backoffLimit) || backoffLimit < 0) {
-      fail(this.owner, `check backoffLimit ${show(backoffLimit)} is not a whole number of at least 0: use e.g. 6`);
-    }
+    checkWholeNumber(this.owner, 'check backoffLimit', backoffLimit, '6');
     const ttlSecondsAfterFinished = props.ttlSecondsAfterFinished ?? 3600;
-    if (typeof ttlSecondsAfterFinished !== 'number' || !Number.isInteger(ttlSecondsAfterFinished) || ttlSecondsAfterFinished < 0) {
-      fail(this.owner, `check ttlSecondsAfterFinished ${show(ttlSecondsAfterFinished)} is not a whole number of at least 0: use e.g. 3600`);
-    }
+    checkWholeNumber(this.owner, 'check ttlSecondsAfterFinished', ttlSecondsAfterFinished, '3600');
     const script = [
       'set -e',
       `nslookup ${this.service.name}`,

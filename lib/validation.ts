@@ -107,11 +107,17 @@ export function checkNodePort(owner: string, prop: string, value: number): void 
   }
 }
 
+/** Counts such as replicas, retries and seconds: a whole number of at least 0; `example` ends the fix ("use e.g. 6"). */
+export function checkWholeNumber(owner: string, prop: string, value: unknown, example: string): asserts value is number {
+  checkNumber(owner, prop, value, `e.g. ${example}`);
+  if (!Number.isInteger(value) || value < 0) {
+    fail(owner, `${prop} ${value} is not a whole number of at least 0: use e.g. ${example}`);
+  }
+}
+
 export function checkReplicas(owner: string, prop: string, value: number): void {
   checkNumber(owner, prop, value, 'e.g. 2');
-  if (!Number.isInteger(value) || value < 0) {
-    fail(owner, `${prop} ${value} is not a whole number of at least 0: use e.g. 1 or 2`);
-  }
+  checkWholeNumber(owner, prop, value, '1 or 2');
 }
 
 // The grammar of image references (github.com/distribution/reference), which containerd and the kubelet parse.

@@ -229,6 +229,17 @@ describe('TlsSecret', () => {
 });
 
 describe('CurlProbe', () => {
+  const probe = (c: Chart) => new CurlProbe(c, 'Curl', { service: new ExposedService(c, 'Svc', { app: secureApp(c) }) });
+
+  test.each([
+    [{ backoffLimit: -1 }, 'CurlProbe "curl-deployment": check backoffLimit -1 is not a whole number of at least 0: use e.g. 6'],
+    [{ backoffLimit: 1.5 }, 'CurlProbe "curl-deployment": check backoffLimit 1.5 is not a whole number of at least 0: use e.g. 6'],
+    [{ backoffLimit: '6' as unknown as number }, 'CurlProbe "curl-deployment": check backoffLimit "6" is not a number: pass a number, e.g. 6'],
+    [{ ttlSecondsAfterFinished: -5 }, 'CurlProbe "curl-deployment": check ttlSecondsAfterFinished -5 is not a whole number of at least 0: use e.g. 3600'],
+  ])('a check with %j', (props, message) => {
+    expect(errorOf((c) => probe(c).addCheck(props))).toBe(message);
+  });
+
   test('a Service whose app serves no https', () => {
     expect(errorOf((c) => new CurlProbe(c, 'Curl', { service: new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App') }) }))).toBe(
       'CurlProbe "curl-deployment": service "my-nginx" fronts NginxApp "my-nginx", which has no tls Secret: '
