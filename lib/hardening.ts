@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
+import { GUIDE_LISTEN_PORTS, ListenPorts } from './nginx-config';
 
 /**
  * The opt-in hardening of `hardening: true`: every pod satisfies the Pod Security Standard "restricted". The guide
@@ -38,7 +39,12 @@ export const NGINX_HARDENING: HardeningSettings = {
 };
 
 /** The ports unprivileged nginx listens on inside the pod; the Service keeps the guide's ports in front of them. */
-export const UNPRIVILEGED_PORTS = { http: 8080, https: 8443 } as const;
+export const UNPRIVILEGED_PORTS: ListenPorts = { http: 8080, https: 8443 };
+
+/** Where nginx listens inside the pod: the guide's ports, or without root (hardening) ports above 1024. */
+export function nginxListenPorts(hardening: boolean): ListenPorts {
+  return hardening ? UNPRIVILEGED_PORTS : GUIDE_LISTEN_PORTS;
+}
 
 /**
  * Where nginx writes at run time (temp files, the pid file, scratch), each an emptyDir, so the root filesystem can be

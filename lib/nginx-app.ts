@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { httpProbes, NGINX_HARDENING, NGINX_WRITABLE_PATHS, RESTRICTED_POD_SECURITY, UNPRIVILEGED_PORTS } from './hardening';
+import { httpProbes, NGINX_HARDENING, NGINX_WRITABLE_PATHS, nginxListenPorts, RESTRICTED_POD_SECURITY } from './hardening';
 import { IMAGES, ImageSet } from './images';
-import { NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
+import { GUIDE_LISTEN_PORTS, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
 import { TlsSecret } from './tls-secret';
 import {
   checkBoolean, checkConstruct, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf,
@@ -10,9 +10,9 @@ import {
 } from './validation';
 
 /** nginx's plain http port. */
-export const HTTP_PORT = 80;
+export const HTTP_PORT = GUIDE_LISTEN_PORTS.http;
 /** nginx's https port, served only with a TlsSecret. */
-export const HTTPS_PORT = 443;
+export const HTTPS_PORT = GUIDE_LISTEN_PORTS.https;
 /**
  * Pod-template annotation holding the served certificate's SHA-256 fingerprint. nginx reads its certificate only at
  * start, so a new certificate changes the template and the Deployment rolls its pods.
@@ -130,8 +130,7 @@ export class NginxApp extends Construct {
     this.enableServiceLinks = props.enableServiceLinks;
     checkBoolean(this.owner, 'hardening', props.hardening);
     this.hardening = props.hardening ?? false;
-    this.httpPort = this.hardening ? UNPRIVILEGED_PORTS.http : HTTP_PORT;
-    this.httpsPort = this.hardening ? UNPRIVILEGED_PORTS.https : HTTPS_PORT;
+    ({ http: this.httpPort, https: this.httpsPort } = nginxListenPorts(this.hardening));
     this.containerPorts = this.tls ? [this.httpsPort, this.httpPort] : [this.httpPort];
     this.config = this.configFor(props.config);
     this.selectorLabels = { run: this.name };
@@ -201,9 +200,7 @@ export class NginxApp extends Construct {
       return config;
     }
     if (!this.tls || bakesItsOwnConfig(this.image)) return undefined;
-    return new NginxConfig(this, 'Config', {
-      name: `${this.name}-conf`, tls: this.tls, listenPorts: { http: this.httpPort, https: this.httpsPort },
-    });
+    return new NginxConfig(this, 'Config', { name: `${this.name}-conf`, tls: this.tls, listenPorts: nginxListenPorts(this.hardening) });
   }
 
   /** A default.conf that listens elsewhere than the container's ports serves nothing the Service sends. */

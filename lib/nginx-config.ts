@@ -8,11 +8,21 @@ export const NGINX_CONF_DIR = '/etc/nginx/conf.d';
 /** Where the TLS Secret is mounted; default.conf names its files under here. */
 export const NGINX_SSL_DIR = '/etc/nginx/ssl';
 
+/** The ports nginx listens on inside the pod. */
+export interface ListenPorts {
+  readonly http: number;
+  readonly https: number;
+}
+
+/** The guide's: nginx's plain http on 80 and https on 443. */
+export const GUIDE_LISTEN_PORTS: ListenPorts = { http: 80, https: 443 };
+
 /**
  * The https-nginx example's default.conf (the file `kubectl create configmap --from-file=default.conf` reads),
  * with the certificate and key file names of the Secret it is served with.
  */
-export function guideDefaultConf(certificateFile = 'tls.crt', privateKeyFile = 'tls.key', httpPort = 80, httpsPort = 443): string {
+export function guideDefaultConf(certificateFile = 'tls.crt', privateKeyFile = 'tls.key', httpPort = GUIDE_LISTEN_PORTS.http,
+  httpsPort = GUIDE_LISTEN_PORTS.https): string {
   return `server {
         listen ${httpPort} default_server;
         listen [::]:${httpPort} default_server ipv6only=on;
@@ -57,7 +67,7 @@ export interface NginxConfigProps {
    * (`hardening`), which cannot bind ports below 1024.
    * @default { http: 80, https: 443 }
    */
-  readonly listenPorts?: { readonly http: number; readonly https: number };
+  readonly listenPorts?: ListenPorts;
 }
 
 /**
@@ -86,7 +96,7 @@ export class NginxConfig extends Construct {
       checkConstruct(owner, 'tls', props.tls, TlsSecret, "tls: new TlsSecret(chart, 'tls', { certificateFile, privateKeyFile })");
       checkSameNamespace(owner, 'tls', this, props.tls, props.tls.owner, 'nginx mounts both from one namespace');
     }
-    const ports = props.listenPorts ?? { http: 80, https: 443 };
+    const ports = props.listenPorts ?? GUIDE_LISTEN_PORTS;
     this.defaultConf = props.defaultConf
       ?? guideDefaultConf(props.tls?.certificateKey, props.tls?.privateKeyKey, ports.http, ports.https);
     checkString(owner, 'defaultConf', this.defaultConf);

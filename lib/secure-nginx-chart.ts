@@ -2,7 +2,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CurlProbe } from './curl-probe';
 import { ExposedService, ServiceType } from './exposed-service';
-import { UNPRIVILEGED_PORTS } from './hardening';
+import { nginxListenPorts } from './hardening';
 import { ImageSet } from './images';
 import { NginxApp } from './nginx-app';
 import { NginxConfig } from './nginx-config';
@@ -93,9 +93,7 @@ export class SecureNginxChart extends Chart {
     const tlsProps = props.tls ?? { existing: true };
     this.tls = new TlsSecret(this, 'Secret', tlsProps);
     // nginx without root (hardening) listens on 8080/8443; the Service keeps the guide's ports in front.
-    this.config = new NginxConfig(this, 'Config', {
-      tls: this.tls, listenPorts: props.hardening ? UNPRIVILEGED_PORTS : undefined,
-    });
+    this.config = new NginxConfig(this, 'Config', { tls: this.tls, listenPorts: nginxListenPorts(props.hardening ?? false) });
     this.app = new NginxApp(this, 'App', {
       tls: this.tls,
       config: this.config,
