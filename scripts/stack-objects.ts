@@ -1,25 +1,17 @@
 // Prints, as JSON, every resource the Pulumi program registers for one example stack (Pulumi.<stack>.yaml), run
 // under pulumi.runtime.setMocks: no engine, no cluster. `npm run diff` compares these between two versions.
 //   node --import tsx scripts/stack-objects.ts dev
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { parse } from 'yaml';
 import { generateSelfSigned } from '../lib/self-signed';
+import { readStackFile } from '../pulumi/stack-file';
 
 interface Registered { type: string; name: string; inputs: unknown }
 
 async function main(): Promise<void> {
   const stack = process.argv[2];
-  const file = parse(readFileSync(join(__dirname, '..', `Pulumi.${stack}.yaml`), 'utf8')) as { config?: Record<string, unknown> };
-  const config: Record<string, string> = {};
-  const secretKeys: string[] = [];
-  for (const [key, value] of Object.entries(file.config ?? {})) {
-    // Encrypted values cannot be read here; they stand in as a marked secret.
-    const secure = typeof value === 'object' && value !== null && 'secure' in value;
-    if (secure) secretKeys.push(key);
-    config[key] = secure ? '<secret>' : typeof value === 'string' ? value : JSON.stringify(value);
-  }
+  const file = readStackFile(stack);
+  const config = Object.fromEntries(Object.entries(file).map(([key, { value }]) => [key, value]));
+  const secretKeys = Object.keys(file).filter((key) => file[key].secret);
   // The generated certificate the mocked tls provider returns: real, since the program reads its fingerprint.
   const { certificatePem } = await generateSelfSigned({ modulusLength: 2048 });
   const registered: Registered[] = [];

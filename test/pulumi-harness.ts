@@ -1,8 +1,6 @@
 // Runs the Pulumi program (pulumi/index.ts) under pulumi.runtime.setMocks for one stack config, with no CLI
 // and no cluster, and records what reaches the engine.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
+import { readStackFile } from '../pulumi/stack-file';
 import { Manifest, pemBlock, testCertificate } from './helpers';
 
 /** How Pulumi marks a secret value on the wire; under mocks, secret inputs arrive wrapped like this. */
@@ -45,8 +43,7 @@ export interface StackRun {
 
 /** A stack file's config as the Pulumi engine hands it to a program: every value a string, objects as JSON. */
 export function stackConfig(stack: string): Record<string, string> {
-  const file = parse(readFileSync(join(__dirname, '..', `Pulumi.${stack}.yaml`), 'utf8')) as { config: Record<string, unknown> };
-  return Object.fromEntries(Object.entries(file.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  return Object.fromEntries(Object.entries(readStackFile(stack)).map(([key, { value }]) => [key, value]));
 }
 
 /** The status a cloud would write on the Service, for the load balancer outputs. */

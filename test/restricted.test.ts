@@ -2,16 +2,13 @@
 // the guide's own manifests do not, which shows the rules can fail.
 import { Testing } from 'cdk8s';
 import { SecureNginxChart } from '../lib/secure-nginx-chart';
-import { chartPropsFor, readStackSettings } from '../pulumi/stack-settings';
+import { readStackFile, stackSettingsOf } from '../pulumi/stack-file';
+import { chartPropsFor } from '../pulumi/stack-settings';
 import { Manifest, synth } from './helpers';
 import { podsOf, RESTRICTED, restrictedViolations } from './pod-security';
-import { stackConfig } from './pulumi-harness';
 
 const hardened = synth(new SecureNginxChart(Testing.app(), 'hardened', { hardening: true }));
-const prodConfig = stackConfig('prod');
-const prod = synth(new SecureNginxChart(Testing.app(), 'prod', chartPropsFor(readStackSettings({
-  get: (k) => prodConfig[`guide-as-code:${k}`], isSecret: () => false,
-}, Object.keys(prodConfig)))));
+const prod = synth(new SecureNginxChart(Testing.app(), 'prod', chartPropsFor(stackSettingsOf(readStackFile('prod')))));
 const guide = synth(new SecureNginxChart(Testing.app(), 'guide'));
 
 const cases = [...podsOf(hardened).map(([id, pod]) => [`hardened ${id}`, pod]), ...podsOf(prod).map(([id, pod]) => [`prod stack ${id}`, pod])] as [string, Manifest][];

@@ -3,7 +3,8 @@
 // test/e2e/pulumi.e2e.test.ts; here pods really run.
 import { readFileSync } from 'node:fs';
 import { generateSelfSigned } from '../../lib/self-signed';
-import { stackFileConfig, stackOf, startEngine } from '../e2e/engine';
+import { readStackFile } from '../../pulumi/stack-file';
+import { stackOf, startEngine } from '../e2e/engine';
 import { getJson, kubeconfigPath, kubectl } from '../e2e/kubectl';
 import { assertInsideNode, CURL_IMAGE, NGINX_IMAGE } from './node';
 
@@ -12,7 +13,7 @@ test('up of the dev stack returns only once the https check Job succeeded; destr
   const ns = 'guide-dev';
   const pem = await generateSelfSigned({ namespace: ns, days: 30 });
   const stack = await stackOf(await startEngine(), 'dev-on-node', {
-    ...stackFileConfig('dev'),
+    ...readStackFile('dev'),
     // The node's cluster instead of the example's, named as the README shows.
     'guide-as-code:kubeconfig': { value: readFileSync(kubeconfigPath(), 'utf8'), secret: true },
     'guide-as-code:context': { value: 'guide-node', secret: false },

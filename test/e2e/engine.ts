@@ -6,7 +6,6 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigMap, LocalWorkspace, PulumiCommand, Stack } from '@pulumi/pulumi/automation';
-import { parse } from 'yaml';
 import { guideProgram } from '../../pulumi/program';
 
 export interface Engine {
@@ -46,13 +45,6 @@ export async function startEngine(): Promise<Engine> {
     join(pluginDir, 'pulumi-resource-kubernetes')], { env: { ...process.env, ...env }, stdio: 'pipe' });
   const cli = await PulumiCommand.get({ root });
   return { backend, pulumiHome, cli, env };
-}
-
-/** A stack's settings as `Pulumi.<stack>.yaml` holds them, each value as the engine passes it (objects as JSON). */
-export function stackFileConfig(stack: string): ConfigMap {
-  const file = parse(readFileSync(join(__dirname, '..', '..', `Pulumi.${stack}.yaml`), 'utf8')) as { config: Record<string, unknown> };
-  return Object.fromEntries(Object.entries(file.config)
-    .map(([k, v]) => [k, { value: typeof v === 'string' ? v : JSON.stringify(v), secret: false }]));
 }
 
 /** The stack `name` of this project on the engine's backend, running the same program `pulumi up` runs. */

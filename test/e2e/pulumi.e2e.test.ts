@@ -12,8 +12,9 @@ import { ConfigMap, EngineEvent, Stack } from '@pulumi/pulumi/automation';
 import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../../lib/nginx-app';
 import { SecureNginxChart } from '../../lib/secure-nginx-chart';
 import { generateSelfSigned, SelfSignedPem, writePemFiles } from '../../lib/self-signed';
-import { chartPropsFor, readStackSettings } from '../../pulumi/stack-settings';
-import { Engine, stackFileConfig, stackOf, startEngine } from './engine';
+import { chartPropsFor } from '../../pulumi/stack-settings';
+import { Engine, stackOf, startEngine } from './engine';
+import { readStackFile, stackSettingsOf } from '../../pulumi/stack-file';
 import { apiServer, eventually, getJson, kubeconfigPath, kubectl, ok } from './kubectl';
 
 const run = promisify(execFile);
@@ -35,13 +36,9 @@ function clusterOverrides(): ConfigMap {
   };
 }
 
-const settingsOf = (config: ConfigMap) => readStackSettings({
-  get: (k) => config[`guide-as-code:${k}`]?.value, isSecret: (k) => config[`guide-as-code:${k}`]?.secret ?? false,
-}, Object.keys(config));
-
 /** Every object of the stack exists on the server with (at least) the spec cdk8s synthesizes for the same settings. */
 function expectDeployedAsSynthesized(config: ConfigMap): void {
-  const settings = settingsOf(config);
+  const settings = stackSettingsOf(config);
   const objects = new SecureNginxChart(Testing.app(), 'expected', chartPropsFor(settings)).toJson();
   for (const object of objects) {
     const live = getJson(['-n', settings.namespace, object.kind.toLowerCase(), object.metadata.name]);
@@ -86,7 +83,7 @@ describe('the dev stack, certificate from stack config', () => {
   beforeAll(async () => {
     pem = await generateSelfSigned({ namespace: ns, days: 30 });
     config = {
-      ...stackFileConfig('dev'),
+      ...readStackFile('dev'),
       ...clusterOverrides(),
       // No TLS provider can be built here: the certificate comes from config, the key as a secret.
       'guide-as-code:certificateSource': { value: 'config', secret: false },
@@ -178,7 +175,7 @@ describe('the prod stack, the certificate of an existing Secret, behind a load b
   });
 
   test('up waits for the load balancer; the output is the hostname the stand-in wrote', async () => {
-    const config = { ...stackFileConfig('prod'), ...clusterOverrides() };
+    const config = { ...readStackFile('prod'), ...clusterOverrides() };
     const stack = await stackOf(engine, 'prod', config);
     // Stands in for the cloud's load-balancer controller, while `up` waits for the address.
     let done = false;
@@ -216,7 +213,7 @@ describe('the prod stack, the certificate of an existing Secret, behind a load b
   }, 240_000);
 
   test('with waitForLoadBalancer false, up returns without an address', async () => {
-    const config = { ...stackFileConfig('prod'), ...clusterOverrides(), 'guide-as-code:waitForLoadBalancer': { value: 'false', secret: false } };
+    const config = { ...readStackFile('prod'), ...clusterOverrides(), 'guide-as-code:waitForLoadBalancer': { value: 'false', secret: false } };
     const stack = await stackOf(engine, 'prod-nowait', config);
     const result = await stack.up({ onOutput: log });
     expect(result.summary.result).toBe('succeeded');

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing, Yaml } from 'cdk8s';
 import { SecureNginxChart, SecureNginxChartProps } from '../../lib/secure-nginx-chart';
-import { chartPropsFor, readStackSettings } from '../../pulumi/stack-settings';
-import { stackConfig } from '../pulumi-harness';
+import { readStackFile, stackSettingsOf } from '../../pulumi/stack-file';
+import { chartPropsFor } from '../../pulumi/stack-settings';
 import { apiServer, eventually, getJson, kubectl, ok } from './kubectl';
 
 const LABELS = ['enforce', 'warn', 'audit'].map((mode) => `pod-security.kubernetes.io/${mode}=restricted`);
@@ -31,9 +31,7 @@ afterAll(() => {
 test.each([
   ['the hardened final state', 'guide-restricted', () => manifestOf({ hardening: true, namespace: 'guide-restricted' })],
   ['the prod stack\'s objects', 'guide-restricted-prod', () => {
-    const config = stackConfig('prod');
-    const settings = readStackSettings({ get: (k) => config[`guide-as-code:${k}`], isSecret: () => false }, Object.keys(config));
-    return manifestOf({ ...chartPropsFor({ ...settings, namespace: 'guide-restricted-prod' }) });
+    return manifestOf(chartPropsFor({ ...stackSettingsOf(readStackFile('prod')), namespace: 'guide-restricted-prod' }));
   }],
 ])('%s: admitted with no PodSecurity warning, and its pods are created', async (_what, ns, manifest) => {
   restrictedNamespace(ns);

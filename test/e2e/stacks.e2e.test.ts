@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { Testing, Yaml } from 'cdk8s';
 import { generateSelfSigned, writePemFiles } from '../../lib/self-signed';
 import { SecureNginxChart } from '../../lib/secure-nginx-chart';
-import { chartPropsFor, CONFIG_NAMESPACE, readStackSettings } from '../../pulumi/stack-settings';
-import { stackConfig } from '../pulumi-harness';
+import { readStackFile, stackSettingsOf } from '../../pulumi/stack-file';
+import { chartPropsFor } from '../../pulumi/stack-settings';
 import { apiServer, eventually, getJson, ok } from './kubectl';
 
 beforeAll(() => {
@@ -15,8 +15,7 @@ beforeAll(() => {
 });
 
 describe.each(['dev', 'prod'])('the %s stack\'s objects', (stack) => {
-  const config = stackConfig(stack);
-  const settings = readStackSettings({ get: (key) => config[`${CONFIG_NAMESPACE}:${key}`], isSecret: () => true }, Object.keys(config));
+  const settings = stackSettingsOf(readStackFile(stack));
   const ns = settings.namespace;
   const chart = new SecureNginxChart(Testing.app(), 'stack', chartPropsFor(settings));
   const dir = mkdtempSync(join(tmpdir(), `guide-e2e-${stack}-`));
