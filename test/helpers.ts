@@ -8,7 +8,7 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
-import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../lib/nginx-app';
+import { redact } from '../scripts/review/redact';
 import { generateSelfSigned, SelfSignedOptions, SelfSignedPem } from '../lib/self-signed';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -55,18 +55,7 @@ export function objectOf(objects: Manifest[], kind: string, name?: string): Mani
  * change with every generated certificate nor ever hold a private key.
  */
 export function redactSecrets(objects: Manifest[]): Manifest[] {
-  return objects.map((o) => {
-    const annotations = o.spec?.template?.metadata?.annotations;
-    if (annotations?.[CERTIFICATE_FINGERPRINT_ANNOTATION]) {
-      const copy = structuredClone(o);
-      copy.spec.template.metadata.annotations[CERTIFICATE_FINGERPRINT_ANNOTATION] = '<SHA-256 fingerprint of the certificate>';
-      return copy;
-    }
-    if (o.kind !== 'Secret') return o;
-    const redact = (data: Record<string, string> | undefined) => data
-      && Object.fromEntries(Object.keys(data).map((k) => [k, `<redacted ${k}>`]));
-    return { ...o, ...(o.data ? { data: redact(o.data) } : {}), ...(o.stringData ? { stringData: redact(o.stringData) } : {}) };
-  });
+  return objects.map((o) => redact(o) as Manifest);
 }
 
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {

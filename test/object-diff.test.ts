@@ -44,6 +44,9 @@ test('redaction: Secret values, Pulumi secrets and the certificate fingerprint',
   expect(redact({ kind: 'Secret', data: { 'tls.key': 'c2VjcmV0' } })).toEqual({ kind: 'Secret', data: { 'tls.key': '<redacted tls.key>' } });
   expect(redact({ data: { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', value: { 'tls.key': 'x' } } }))
     .toEqual({ data: '<secret>' });
+  // A Secret whose data is a Pulumi secret as a whole stays one marker, not a map of its wrapper's keys.
+  expect(redact({ kind: 'Secret', data: { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', value: { 'tls.key': 'x' } } }))
+    .toEqual({ kind: 'Secret', data: '<secret>' });
   expect(redact({ metadata: { annotations: { 'guide-as-code/certificate-sha256': 'AB:CD' } } }))
-    .toEqual({ metadata: { annotations: { 'guide-as-code/certificate-sha256': '<certificate fingerprint>' } } });
+    .toEqual({ metadata: { annotations: { 'guide-as-code/certificate-sha256': '<SHA-256 fingerprint of the certificate>' } } });
 });

@@ -3,12 +3,7 @@
 import { readStackFile } from '../pulumi/stack-file';
 import { Manifest, pemBlock, testCertificate } from './helpers';
 
-/** How Pulumi marks a secret value on the wire; under mocks, secret inputs arrive wrapped like this. */
-export const SECRET_SIG = { key: '4dabf18193072939515e22adb298388d', value: '1b47061264138c4ac30d75fd1eb44270' };
-
-export function isSecretValue(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as Manifest)[SECRET_SIG.key] === SECRET_SIG.value;
-}
+export { isSecretValue, SECRET_SIG } from '../scripts/review/redact';
 
 /** The key the mocked tls.PrivateKey returns: a stand-in, since nothing parses it. */
 export const FAKE_KEY_PEM = pemBlock('PRIVATE KEY', Buffer.from('fake private key').toString('base64'));
