@@ -39,6 +39,11 @@ export interface SynthSettings {
 
 const OWNER = 'environment';
 
+/** Whether an environment variable's name is in the synth settings' namespace (GUIDE_E2E_* belong to the e2e scripts). */
+export function isSynthSettingName(name: string): boolean {
+  return name.startsWith('GUIDE_') && !name.startsWith('GUIDE_E2E_');
+}
+
 /**
  * Reads and checks the synth settings from environment variables. Throws a {@link GuideConfigError} naming the
  * variable, so `npm run synth` can stop before it touches dist/. A misspelt `GUIDE_` variable is an error too,
@@ -48,8 +53,7 @@ export function readSynthSettings(env: Readonly<Record<string, string | undefine
   fileExists: (path: string) => boolean): SynthSettings {
   const known = Object.keys(SYNTH_VARIABLES);
   for (const name of Object.keys(env)) {
-    // GUIDE_E2E_* belong to the e2e scripts.
-    if (name.startsWith('GUIDE_') && !name.startsWith('GUIDE_E2E_') && !known.includes(name)) {
+    if (isSynthSettingName(name) && !known.includes(name)) {
       fail(OWNER, `${name} is not a synth setting: use one of ${known.join(', ')}`);
     }
   }

@@ -1,9 +1,9 @@
 // `npm run diff -- <ref>` against real git refs, in a throwaway repository holding this checkout's files.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { envWithoutSynthSettings } from './helpers';
 
 const root = join(__dirname, '..');
 let repo: string;
@@ -24,8 +24,7 @@ beforeAll(() => {
 });
 
 function diff(...args: string[]) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GUIDE_') || k.startsWith('GUIDE_E2E_')));
-  return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diff.ts', ...args], { cwd: repo, env: clean, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diff.ts', ...args], { cwd: repo, env: envWithoutSynthSettings(), encoding: 'utf8' });
 }
 
 function editStack(stack: string, edit: (text: string) => string): () => void {

@@ -9,6 +9,7 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { redact } from '../scripts/review/redact';
+import { isSynthSettingName } from '../lib/synth-settings';
 import { generateSelfSigned, SelfSignedOptions, SelfSignedPem } from '../lib/self-signed';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -56,6 +57,11 @@ export function objectOf(objects: Manifest[], kind: string, name?: string): Mani
  */
 export function redactSecrets(objects: Manifest[]): Manifest[] {
   return objects.map((o) => redact(o) as Manifest);
+}
+
+/** This process's environment without any synth setting, so a caller's own GUIDE_* variables never leak into a test. */
+export function envWithoutSynthSettings(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !isSynthSettingName(name)));
 }
 
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {

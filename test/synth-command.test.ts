@@ -8,15 +8,13 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { SYNTH_VARIABLES } from '../lib/synth-settings';
 import { writePemFiles } from '../lib/self-signed';
-import { Manifest, testCertificate } from './helpers';
+import { envWithoutSynthSettings, Manifest, testCertificate } from './helpers';
 
 const root = join(__dirname, '..');
 const dist = join(root, 'dist');
 
 function synth(env: Record<string, string> = {}) {
-  // The caller's own GUIDE_ settings must not leak into the test.
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GUIDE_') || k.startsWith('GUIDE_E2E_')));
-  return spawnSync(process.execPath, [join(root, 'scripts', 'synth.js')], { cwd: root, env: { ...clean, ...env }, encoding: 'utf8' });
+  return spawnSync(process.execPath, [join(root, 'scripts', 'synth.js')], { cwd: root, env: { ...envWithoutSynthSettings(), ...env }, encoding: 'utf8' });
 }
 
 /** Every file under dist/ with a hash of its bytes. */

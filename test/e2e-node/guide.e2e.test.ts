@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { envWithoutSynthSettings } from '../helpers';
 import { apiServer, eventually, getJson, kubectl, ok } from '../e2e/kubectl';
 import { assertInsideNode, curl, CURL_IMAGE, NGINX_IMAGE, WELCOME } from './node';
 
@@ -16,10 +17,9 @@ const keys = mkdtempSync(join(tmpdir(), 'guide-node-keys-'));
 /** Synthesizes with the given settings into a folder of its own; returns the path of a file in it. */
 function synth(env: Record<string, string>): (file: string) => string {
   const out = mkdtempSync(join(tmpdir(), 'guide-node-dist-'));
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GUIDE_') || k.startsWith('GUIDE_E2E_')));
   execFileSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
     cwd: root, stdio: 'pipe',
-    env: { ...clean, GUIDE_NGINX_IMAGE: NGINX_IMAGE, GUIDE_CURL_IMAGE: CURL_IMAGE, CDK8S_OUTDIR: out, ...env },
+    env: { ...envWithoutSynthSettings(), GUIDE_NGINX_IMAGE: NGINX_IMAGE, GUIDE_CURL_IMAGE: CURL_IMAGE, CDK8S_OUTDIR: out, ...env },
   });
   return (file) => join(out, file);
 }
