@@ -142,26 +142,25 @@ export class TlsSecret extends Construct {
       fail(this.owner, `validAt ${show(props.validAt)} is not a valid Date: pass e.g. new Date('2026-01-01T00:00:00Z')`);
     }
 
-    const certificateGiven = props.certificatePem !== undefined || props.certificateFile !== undefined;
-    const keyGiven = props.privateKeyPem !== undefined || props.privateKeyFile !== undefined;
-    if (this.existing && !certificateGiven && !keyGiven) return;
-    if (!certificateGiven && !keyGiven) {
+    // Where each half comes from, as messages name it; PEM text wins over a file, as below.
+    const certificateFrom = props.certificatePem !== undefined ? 'certificatePem'
+      : props.certificateFile !== undefined ? `certificateFile "${props.certificateFile}"` : undefined;
+    const keyFrom = props.privateKeyPem !== undefined ? 'privateKeyPem'
+      : props.privateKeyFile !== undefined ? `privateKeyFile "${props.privateKeyFile}"` : undefined;
+    if (this.existing && !certificateFrom && !keyFrom) return;
+    if (!certificateFrom && !keyFrom) {
       fail(this.owner, 'no certificate or key given: set certificatePem and privateKeyPem, or certificateFile and '
         + 'privateKeyFile, or use TlsSecret.fromExisting() for a Secret created with `kubectl create secret tls`');
     }
-    if (!keyGiven) {
-      fail(this.owner, `the private key is missing: ${props.certificateFile !== undefined ? `certificateFile "${props.certificateFile}"` : 'certificatePem'} `
-        + 'is given but neither privateKeyPem nor privateKeyFile: pass the key that belongs to the certificate');
+    if (!keyFrom) {
+      fail(this.owner, `the private key is missing: ${certificateFrom} is given but neither privateKeyPem nor privateKeyFile: `
+        + 'pass the key that belongs to the certificate');
     }
-    if (!certificateGiven) {
-      fail(this.owner, `the certificate is missing: ${props.privateKeyFile !== undefined ? `privateKeyFile "${props.privateKeyFile}"` : 'privateKeyPem'} `
-        + 'is given but neither certificatePem nor certificateFile: pass the certificate that belongs to the key');
+    if (!certificateFrom) {
+      fail(this.owner, `the certificate is missing: ${keyFrom} is given but neither certificatePem nor certificateFile: `
+        + 'pass the certificate that belongs to the key');
     }
-    const source: CertificateSource = {
-      certificate: props.certificatePem !== undefined ? 'certificatePem' : `certificateFile "${props.certificateFile}"`,
-      privateKey: props.privateKeyPem !== undefined ? 'privateKeyPem' : `privateKeyFile "${props.privateKeyFile}"`,
-      renewHint: props.renewHint,
-    };
+    const source: CertificateSource = { certificate: certificateFrom, privateKey: keyFrom, renewHint: props.renewHint };
     const certificatePem = props.certificatePem ?? this.readPem('certificateFile', props.certificateFile!, props.renewHint);
     const privateKeyPem = props.privateKeyPem ?? this.readPem('privateKeyFile', props.privateKeyFile!, props.renewHint);
     this.pair = CertificatePair.parse(this.owner, certificatePem, privateKeyPem, source);
