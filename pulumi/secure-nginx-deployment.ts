@@ -114,7 +114,7 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
     } else if (certificate.source === 'config') {
       // Checked when the settings were read; the chart's pod template already carries its fingerprint.
       certificatePem = pulumi.output(certificate.certificatePem);
-      certificateExpiry = pulumi.output(new Date(new X509Certificate(certificate.certificatePem).validTo).toISOString());
+      certificateExpiry = pulumi.output(new Date(tlsSecret.pair!.certificate.validTo).toISOString());
       privateKeyPem = pulumi.secret(certificate.privateKeyPem);
     }
 
