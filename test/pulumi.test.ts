@@ -193,6 +193,7 @@ describe('a certificate from stack config', () => {
     expect(everything).not.toContain(Buffer.from(pem.privateKeyPem).toString('base64'));
     expect(nginxTemplate(run).metadata.annotations).toEqual({ [CERTIFICATE_FINGERPRINT_ANNOTATION]: fingerprintOf(pem.certificatePem) });
     expect(run.outputs.certificatePem).toBe(pem.certificatePem);
+    expect(run.outputs.certificateExpiry).toBe(new Date(new X509Certificate(pem.certificatePem).validTo).toISOString());
   });
 
   test('a key given as a plain value is refused, naming the key and the --secret fix', async () => {
