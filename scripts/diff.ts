@@ -3,7 +3,7 @@
 // file synth writes, and every object each example stack registers (its program under mocks). Key material is
 // redacted. Exits 1 only on an error, never on a difference.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -100,7 +100,6 @@ function main(): void {
 }
 
 try {
-  mkdirSync(tmpdir(), { recursive: true });
   main();
 } catch (e) {
   process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -1,14 +1,10 @@
-// The guide's steps on a real node (e2e/node.sh run): jest itself runs inside the node's network namespace.
+// The guide's steps on a real node (e2e/node.sh run): jest itself runs inside the node's network namespace. The same
+// settings as the control-plane suite, with its own tests and more time (pods really start).
+const controlPlane = require('../e2e/jest.config.js');
+
 /** @type {import('jest').Config} */
 module.exports = {
-  rootDir: '../..',
-  preset: 'ts-jest',
-  testEnvironment: 'node',
-  testEnvironmentOptions: { globalsCleanup: 'off' },
+  ...controlPlane,
   roots: ['<rootDir>/test/e2e-node'],
-  testMatch: ['**/*.e2e.test.ts'],
-  transform: { '^.+\\.ts$': 'ts-jest' },
-  maxWorkers: 1,
-  verbose: true,
   testTimeout: 180000,
 };
