@@ -11,5 +11,8 @@ module.exports = {
   // Snapshots live in the top-level __snapshots__/ so a PR's manifest diff is one folder to review.
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
+  // tsconfig.json's isolatedModules makes ts-jest transpile only: `npm test` type-checks everything with tsc first.
   transform: { '^.+\\.ts$': 'ts-jest' },
+  globalSetup: '<rootDir>/test/sandbox/setup.js',
+  globalTeardown: '<rootDir>/test/sandbox/teardown.js',
 };

@@ -1,11 +1,14 @@
 // `npm run diff -- [git ref]`: what the working tree changes, object by object, against a ref (default: the merge
 // base with main). Both are rendered with the same settings (the GUIDE_* synth settings of this environment): every
 // file synth writes, and every object each example stack registers (its program under mocks). Key material is
-// redacted. Exits 1 only on an error, never on a difference.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+// redacted. Exits 1 only on an error, never on a difference. An untracked .keys/ is not read (the ref has none, so
+// its certificate would show as a change), unless GUIDE_TLS_KEYS names the keys to synthesize from.
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { diffObjects, formatChanges, objectId, RenderedObject } from './review/object-diff';
 import { redact } from './review/redact';
@@ -21,23 +24,33 @@ function git(args: string[]): string {
   return r.stdout.trim();
 }
 
-/** The ref's files in a folder of their own, run with this checkout's node_modules. */
-function checkout(ref: string): string {
+function resolveCommit(ref: string): string {
   const resolved = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: root, encoding: 'utf8' });
   if (resolved.status !== 0) {
     throw new DiffError(`"${ref}" is not a commit of this repository: give a branch, tag or commit (${USAGE})`);
   }
-  const commit = resolved.stdout.trim();
+  return resolved.stdout.trim();
+}
+
+/** The commit's files in a folder of their own, run with this checkout's node_modules. */
+function checkout(commit: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'guide-diff-'));
   execFileSync('sh', ['-c', 'git archive --format=tar "$1" | tar -x -C "$2"', 'sh', commit, dir], { cwd: root });
   if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
 
-function run(tree: string, args: string[], env: NodeJS.ProcessEnv): string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: tree, env, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new DiffError(`${args.join(' ')} failed in ${tree === root ? 'the working tree' : 'the ref'}: ${r.stderr.trim()}`);
-  return r.stdout;
+/** Runs a script of `tree` from `cwd` (a folder without .keys/, unless the settings name keys). */
+function run(tree: string, cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((done, failed) => {
+    // tsx by path: `--import tsx` is resolved from the current folder, which is not a project folder here.
+    const tsx = pathToFileURL(require.resolve('tsx', { paths: [tree] })).href;
+    execFile(process.execPath, ['--import', tsx, ...args.map((a, i) => (i === 0 ? join(tree, a) : a))],
+      { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+        if (error) failed(new DiffError(`${args.join(' ')} failed in ${tree === root ? 'the working tree' : 'the ref'}: ${stderr.trim() || error.message}`));
+        else done(stdout);
+      });
+  });
 }
 
 function yamlFiles(dir: string): string[] {
@@ -47,36 +60,67 @@ function yamlFiles(dir: string): string[] {
   }).sort();
 }
 
-/** Every object a tree's synth writes and its example stacks register. */
-function render(tree: string): { objects: RenderedObject[]; stacks: boolean } {
+interface Rendered { objects: RenderedObject[]; stacks: boolean }
+
+/** Every object a tree's synth writes and its example stacks register, rendered side by side. */
+async function render(tree: string, env: NodeJS.ProcessEnv): Promise<Rendered> {
   const out = mkdtempSync(join(tmpdir(), 'guide-diff-out-'));
+  const cwd = env.GUIDE_TLS_KEYS !== undefined ? process.cwd() : out;
   try {
-    run(tree, ['main.ts'], { ...process.env, CDK8S_OUTDIR: out });
+    // Versions before the stack renderer existed show the charts only.
+    const stacks = existsSync(join(tree, 'scripts', 'stack-objects.ts'));
+    const stackNames = stacks ? readdirSync(tree).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort() : [];
+    const [, ...registrations] = await Promise.all([
+      run(tree, cwd, ['main.ts'], { ...env, CDK8S_OUTDIR: join(out, 'dist') }),
+      ...stackNames.map((stack) => run(tree, tree, ['scripts/stack-objects.ts', stack], env)),
+    ]);
     const objects: RenderedObject[] = [];
-    for (const file of yamlFiles(out)) {
-      const source = `dist/${relative(out, file)}`;
+    for (const file of yamlFiles(join(out, 'dist'))) {
+      const source = `dist/${relative(join(out, 'dist'), file)}`;
       for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
         const body = doc.toJS();
         if (body) objects.push({ source, id: objectId(body, '?'), body: redact(body) });
       }
     }
-    // Versions before the stack renderer existed show the charts only.
-    const stacks = existsSync(join(tree, 'scripts', 'stack-objects.ts'));
-    if (stacks) {
-      for (const stack of readdirSync(tree).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort()) {
-        const registered = JSON.parse(run(tree, ['scripts/stack-objects.ts', stack], process.env)) as { type: string; name: string; inputs: unknown }[];
-        for (const r of registered) {
-          objects.push({ source: `stack ${stack}`, id: objectId(r.inputs, `${r.type} ${r.name}`), body: redact(r.inputs) });
-        }
+    stackNames.forEach((stack, i) => {
+      const registered = JSON.parse(registrations[i]) as { type: string; name: string; inputs: unknown }[];
+      for (const r of registered) {
+        objects.push({ source: `stack ${stack}`, id: objectId(r.inputs, `${r.type} ${r.name}`), body: redact(r.inputs) });
       }
-    }
+    });
     return { objects, stacks };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 }
 
-function main(): void {
+/**
+ * The ref's rendering, cached in the repository's git folder by commit, installed dependencies and settings: a
+ * commit never changes, so reviewing several working-tree edits against one ref renders the ref once.
+ */
+async function renderRef(commit: string, env: NodeJS.ProcessEnv): Promise<Rendered> {
+  const settings = Object.entries(env).filter(([k]) => k.startsWith('GUIDE_') && !k.startsWith('GUIDE_E2E_')).sort();
+  const lock = existsSync(join(root, 'package-lock.json')) ? readFileSync(join(root, 'package-lock.json')) : '';
+  const key = createHash('sha256').update(JSON.stringify([commit, settings])).update(lock).digest('hex').slice(0, 16);
+  const cacheDir = join(resolve(root, git(['rev-parse', '--git-dir'])), 'guide-diff-cache');
+  const cached = join(cacheDir, `${key}.json`);
+  // With keys named by the settings the rendering depends on files outside git: never cached.
+  const cacheable = env.GUIDE_TLS_KEYS === undefined;
+  if (cacheable && existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as Rendered;
+  const base = checkout(commit);
+  try {
+    const rendered = await render(base, env);
+    if (cacheable) {
+      mkdirSync(cacheDir, { recursive: true });
+      writeFileSync(cached, JSON.stringify(rendered));
+    }
+    return rendered;
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);
@@ -84,24 +128,18 @@ function main(): void {
   }
   if (args.length > 1) throw new DiffError(`expected at most one git ref, got ${args.length}: ${USAGE}`);
   const ref = args[0] ?? git(['merge-base', 'HEAD', 'main']);
-  const base = checkout(ref);
-  try {
-    const before = render(base);
-    const after = render(root);
-    const keep = (r: { objects: RenderedObject[]; stacks: boolean }, other: boolean) =>
-      (other ? r.objects : r.objects.filter((o) => !o.source.startsWith('stack ')));
-    const changes = diffObjects(keep(before, after.stacks), keep(after, before.stacks));
-    process.stdout.write(`# ${ref} -> working tree\n\n`);
-    if (!before.stacks || !after.stacks) process.stdout.write(`note: ${before.stacks ? 'the working tree' : ref} cannot render the stacks; comparing the charts only\n\n`);
-    process.stdout.write(formatChanges(changes));
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
+  const commit = resolveCommit(ref);
+  const env = { ...process.env };
+  if (env.GUIDE_TLS_KEYS !== undefined) env.GUIDE_TLS_KEYS = resolve(env.GUIDE_TLS_KEYS);
+  const [before, after] = await Promise.all([renderRef(commit, env), render(root, env)]);
+  const keep = (r: Rendered, other: boolean) => (other ? r.objects : r.objects.filter((o) => !o.source.startsWith('stack ')));
+  const changes = diffObjects(keep(before, after.stacks), keep(after, before.stacks));
+  process.stdout.write(`# ${ref} -> working tree\n\n`);
+  if (!before.stacks || !after.stacks) process.stdout.write(`note: ${before.stacks ? 'the working tree' : ref} cannot render the stacks; comparing the charts only\n\n`);
+  process.stdout.write(formatChanges(changes));
 }
 
-try {
-  main();
-} catch (e) {
+main().catch((e: unknown) => {
   process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
-}
+});

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm run synth`: what `cdk8s synth` does, without its CLI's start-up cost and without emptying dist/ first.
-// It runs the precompiled app (build/main.js, compiled again when a source is newer) into a new folder and puts
-// that in place of dist/ only when synthesis succeeded, so bad settings leave the previous dist/ as it was and print
+// `npm run synth [-- --output DIR]`: what `cdk8s synth` does, without its CLI's start-up cost and without emptying
+// dist/ first. It runs the precompiled app (build/main.js, compiled again when a source is newer) into a new folder
+// and puts that in place of the output folder (default dist/, relative to the current folder, which is also where
+// .keys/ is looked for) only when synthesis succeeded, so bad settings leave the previous output as it was and print
 // one error line.
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -10,7 +11,15 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const built = path.join(root, 'build', 'main.js');
-const dist = path.join(root, 'dist');
+
+/** The output folder: `--output DIR` (as `cdk8s synth` names it), else dist/. */
+function outputDir(args) {
+  if (args.length === 0) return 'dist';
+  if ((args[0] === '--output' || args[0] === '-o') && args.length === 2 && args[1] !== '') return args[1];
+  process.stderr.write(`error: unexpected arguments ${JSON.stringify(args)}: use npm run synth -- [--output DIR]\n`);
+  process.exit(2);
+}
+const dist = path.resolve(outputDir(process.argv.slice(2)));
 
 /** Newest modification time of the app's sources (main.ts, lib/, the compiler settings), in ms. */
 function newestSource() {
@@ -49,7 +58,6 @@ process.on('exit', (code) => {
   if (code !== 0) fs.rmSync(next, { recursive: true, force: true });
 });
 process.env.CDK8S_OUTDIR = next;
-process.chdir(root);
 require(built);
 
 const old = `${dist}.old-${process.pid}`;

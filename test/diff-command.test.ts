@@ -1,9 +1,10 @@
 // `npm run diff -- <ref>` against real git refs, in a throwaway repository holding this checkout's files.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { envWithoutSynthSettings } from './helpers';
+import { writePemFiles } from '../lib/self-signed';
+import { envWithoutSynthSettings, testCertificate } from './helpers';
 
 const root = join(__dirname, '..');
 let repo: string;
@@ -22,6 +23,7 @@ beforeAll(() => {
   // After the commit: a symlink is not matched by .gitignore's `node_modules/`.
   symlinkSync(join(root, 'node_modules'), join(repo, 'node_modules'));
 });
+afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
 function diff(...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diff.ts', ...args], { cwd: repo, env: envWithoutSynthSettings(), encoding: 'utf8' });
@@ -34,36 +36,36 @@ function editStack(stack: string, edit: (text: string) => string): () => void {
   return () => writeFileSync(file, original);
 }
 
-test('an unchanged tree shows no object, charts and stacks compared', () => {
-  const r = diff('HEAD');
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  expect(r.stdout).toBe('# HEAD -> working tree\n\n0 changed, 0 added, 0 removed\n');
-}, 60_000);
-
-test('a replicas change is one changed object, with that line, and exits 0', () => {
-  const restore = editStack('dev', (t) => t.replace('guide-as-code:replicas: 1', 'guide-as-code:replicas: 3'));
+test('an unchanged tree shows no object, charts and stacks compared, even with an untracked .keys/', async () => {
+  // `npm run keys` writes .keys/, which git ignores: the ref has none, so reading it would show a certificate change.
+  writePemFiles(join(repo, '.keys'), await testCertificate());
   try {
     const r = diff('HEAD');
+    expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('~ changed Deployment/guide-dev/my-nginx (stack dev)\n@@ ');
-    expect(r.stdout).toContain("\n-  replicas: 1\n+  replicas: 3\n");
-    expect(r.stdout.trimEnd().split('\n').pop()).toBe('1 changed, 0 added, 0 removed');
-    expect(r.stdout).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
+    expect(r.stdout).toBe('# HEAD -> working tree\n\n0 changed, 0 added, 0 removed\n');
   } finally {
-    restore();
+    rmSync(join(repo, '.keys'), { recursive: true });
   }
 }, 60_000);
 
-test('a removed object is reported as removed; the default ref is the merge base with main', () => {
-  const restore = editStack('dev', (t) => `${t}  guide-as-code:check: false\n`);
+// One edit of two stacks' files, rendered once: each change is reported on its own, and the ref (the merge base with
+// main by default) comes from the cache the first test filled.
+test('a replicas change is one changed object with that line, a dropped check one removed object; exit 0', () => {
+  const restoreDev = editStack('dev', (t) => t.replace('guide-as-code:replicas: 1', 'guide-as-code:replicas: 3'));
+  const restoreProd = editStack('prod', (t) => `${t}  guide-as-code:check: false\n`);
   try {
     const r = diff();
+    expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/\n- removed Job\/guide-dev\/my-nginx-https-check-[0-9a-f]{8} \(stack dev\)\n/);
-    expect(r.stdout.trimEnd().split('\n').pop()).toBe('0 changed, 0 added, 1 removed');
+    expect(r.stdout).toContain('~ changed Deployment/guide-dev/my-nginx (stack dev)\n@@ ');
+    expect(r.stdout).toContain("\n-  replicas: 1\n+  replicas: 3\n");
+    expect(r.stdout).toMatch(/\n- removed Job\/guide-prod\/my-nginx-https-check-[0-9a-f]{8} \(stack prod\)\n/);
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('1 changed, 0 added, 1 removed');
+    expect(r.stdout).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
   } finally {
-    restore();
+    restoreDev();
+    restoreProd();
   }
 }, 60_000);
 

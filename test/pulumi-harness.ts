@@ -57,6 +57,8 @@ export async function runStack(config: Record<string, string>, options: MockOpti
   let pending: Promise<unknown>[] = [];
   let pulumi!: typeof import('@pulumi/pulumi');
   let error: Error | undefined;
+  // Each isolated copy of @pulumi/pulumi adds its own process exit listeners; they go with the copy after the run.
+  const exitListeners = process.listeners('exit');
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     pulumi = require('@pulumi/pulumi') as typeof import('@pulumi/pulumi');
@@ -89,6 +91,9 @@ export async function runStack(config: Record<string, string>, options: MockOpti
   const outputs = Object.fromEntries(await Promise.all(pending) as [string, unknown][]);
   // Outputs resolve before every resource is registered; disconnect waits for the outstanding registrations.
   await pulumi.runtime.disconnect();
+  for (const listener of process.listeners('exit')) {
+    if (!exitListeners.includes(listener)) process.removeListener('exit', listener);
+  }
   return { resources, outputs, error };
 }
 

@@ -2,7 +2,7 @@
 // input, and a dist/ whose top level is one defined state (`kubectl apply -f dist/`).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -11,10 +11,14 @@ import { writePemFiles } from '../lib/self-signed';
 import { envWithoutSynthSettings, Manifest, testCertificate } from './helpers';
 
 const root = join(__dirname, '..');
-const dist = join(root, 'dist');
+// A folder of the test's own as the current one: synth writes its dist/ there and looks for .keys/ there, so the
+// working tree's dist/ and .keys/ are neither touched nor read.
+const work = mkdtempSync(join(tmpdir(), 'guide-synth-'));
+const dist = join(work, 'dist');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function synth(env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [join(root, 'scripts', 'synth.js')], { cwd: root, env: { ...envWithoutSynthSettings(), ...env }, encoding: 'utf8' });
+  return spawnSync(process.execPath, [join(root, 'scripts', 'synth.js')], { cwd: work, env: { ...envWithoutSynthSettings(), ...env }, encoding: 'utf8' });
 }
 
 /** Every file under dist/ with a hash of its bytes. */
@@ -74,11 +78,11 @@ describe('npm run synth', () => {
     expect(run.stderr).toBe(`${message}\n`);
     expect(run.stdout).toBe('');
     expect(listing()).toEqual(before);
-    expect(readdirSync(root).filter((f) => f.startsWith('dist.'))).toEqual([]);
+    expect(readdirSync(work).filter((f) => f.startsWith('dist.'))).toEqual([]);
   });
 
   test('with GUIDE_TLS_KEYS every file that holds the private key is created owner-only (0600)', async () => {
-    const keys = join(mkdtempSync(join(tmpdir(), 'guide-keys-')), 'keys');
+    const keys = join(work, 'keys');
     const files = writePemFiles(keys, await testCertificate());
     expect(statSync(files.privateKeyFile).mode & 0o777).toBe(0o600);
     const run = synth({ GUIDE_TLS_KEYS: keys });
@@ -110,6 +114,18 @@ describe('npm run synth', () => {
     const step1 = objectsIn('steps/1-run-my-nginx.k8s.yaml')[0];
     expect([step1.metadata.namespace, step1.spec.replicas]).toEqual(['shop', 2]);
     expect(synth().status).toBe(0);
+    expect(listing()).toEqual(before);
+  });
+
+  test('--output writes elsewhere with the same files; an unknown argument is one error line, exit 2', () => {
+    const elsewhere = join(work, 'elsewhere');
+    const run = spawnSync(process.execPath, [join(root, 'scripts', 'synth.js'), '--output', elsewhere],
+      { cwd: work, env: envWithoutSynthSettings(), encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(listing(elsewhere)).toEqual(before);
+    const bad = spawnSync(process.execPath, [join(root, 'scripts', 'synth.js'), '--force'], { cwd: work, env: envWithoutSynthSettings(), encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('error: unexpected arguments ["--force"]: use npm run synth -- [--output DIR]\n');
     expect(listing()).toEqual(before);
   });
 });
