@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { addGuideCharts } from './lib/guide-charts';
+import { validationProblems } from './lib/output-check';
 import { readSynthSettings } from './lib/synth-settings';
 import { GuideConfigError } from './lib/validation';
 
@@ -26,7 +27,9 @@ try {
   steps.synth();
   final.synth();
 } catch (e) {
-  if (!(e instanceof GuideConfigError)) throw e;
-  process.stderr.write(`error: ${e.message}\n`);
+  // A bad setting (one message), or what the App's output check found (one line each); anything else is a bug.
+  const problems = e instanceof GuideConfigError ? [e.message] : validationProblems(e);
+  if (problems === undefined) throw e;
+  process.stderr.write(problems.map((p) => `error: ${p}\n`).join(''));
   process.exit(1);
 }

@@ -10,6 +10,7 @@ import {
   checkBoolean, checkConstruct, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf, checkProps, checkSameNamespace,
   checkWholeNumber, claimName, claimSelector, fail, ownerOf,
 } from './validation';
+import { FieldOrigin, recordOrigin } from './output-check';
 
 export interface CurlProbeProps {
   /** The Service to reach over https; its app's TlsSecret is mounted as the CA the client trusts. */
@@ -114,7 +115,7 @@ export class CurlProbe extends Construct {
     claimName(this, 'Deployment', this.name, this.owner);
     claimSelector(this, this.selectorLabels, this.owner, 'give each CurlProbe its own name (its app label follows it)');
 
-    new k8s.KubeDeployment(this, 'Resource', {
+    const deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: this.name },
       spec: {
         selector: { matchLabels: { ...this.selectorLabels } },
@@ -125,7 +126,18 @@ export class CurlProbe extends Construct {
         },
       },
     });
+    this.imageOrigin = props.image !== undefined ? { prop: 'image' } : { prop: 'imageSet', value: imageSet };
+    const fromName = { prop: 'name', value: this.name };
+    recordOrigin(deployment, this.owner, {
+      'metadata.name': { prop: 'name' },
+      'spec.selector.matchLabels': fromName,
+      'spec.template.metadata.labels': fromName,
+      'spec.template.spec.containers[0].image': this.imageOrigin,
+    });
   }
+
+  /** Which prop the client image came from, for the output check's messages. */
+  private readonly imageOrigin: FieldOrigin;
 
   /** The URL the guide curls: `https://my-nginx`, with the port when it is not 443. */
   public get url(): string {
@@ -172,10 +184,19 @@ export class CurlProbe extends Construct {
         + '(its pods carry it as a label); use at most 54');
     }
     claimName(this, 'Job', name, this.owner);
-    return new k8s.KubeJob(this, 'Check', {
+    const job = new k8s.KubeJob(this, 'Check', {
       metadata: { name, labels },
       spec: { backoffLimit, ttlSecondsAfterFinished, template },
     });
+    // The Job's labels follow the probe's name: a name that fits a Deployment may make a label too long.
+    const fromName = { prop: 'name', value: this.name };
+    recordOrigin(job, this.owner, {
+      'metadata.name': props.name !== undefined ? { prop: 'check name', value: prefix } : { prop: 'service', shown: this.service.owner },
+      'metadata.labels': fromName,
+      'spec.template.metadata.labels': fromName,
+      'spec.template.spec.containers[0].image': this.imageOrigin,
+    });
+    return job;
   }
 
   private podSpec(command: string[]): k8s.PodSpec {

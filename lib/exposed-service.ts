@@ -4,8 +4,9 @@ import { Construct } from 'constructs';
 import { HTTP_PORT, HTTPS_PORT, NginxApp } from './nginx-app';
 import {
   checkConstruct, checkDns1035Label, checkNodePort, checkOneOf, checkPort, checkPortName, checkProps, checkSameNamespace,
-  checkString, checkStringMap, claimName, fail, namespaceOf, ownerOf, show,
+  checkString, checkStringMap, claimName, fail, NAME_RULES, namespaceOf, ownerOf, show,
 } from './validation';
+import { cidrProblem, recordOrigin } from './output-check';
 
 /** How the Service is reached. */
 export enum ServiceType {
@@ -107,6 +108,11 @@ export class ExposedService extends Construct {
     this.app = props.app;
     this.name = props.name ?? props.app.name;
     this.owner = ownerOf('ExposedService', this.name);
+    if (props.name === undefined && NAME_RULES.dns1035Label(this.name)) {
+      // `kubectl expose` names the Service after the Deployment, whose names allow more than a Service's do.
+      fail(this.owner, `app ${props.app.owner} gives the Service its name "${this.name}", which ${NAME_RULES.dns1035Label(this.name)}; `
+        + 'or set name to one that is');
+    }
     checkDns1035Label(this.owner, 'name', this.name);
     checkSameNamespace(this.owner, 'app', this, props.app, props.app.owner, 'a Service selects pods of its own namespace only');
     this.type = checkOneOf(this.owner, 'type', props.type ?? ServiceType.CLUSTER_IP, Object.values(ServiceType));
@@ -124,7 +130,7 @@ export class ExposedService extends Construct {
     props.app.tls?.checkServes(this.name, this.namespace);
     claimName(this, 'Service', this.name, this.owner);
 
-    new k8s.KubeService(this, 'Resource', {
+    const service = new k8s.KubeService(this, 'Resource', {
       metadata: {
         name: this.name,
         labels: { ...props.app.selectorLabels },
@@ -143,6 +149,16 @@ export class ExposedService extends Construct {
         ...(props.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...props.loadBalancerSourceRanges] } : {}),
         ...(props.externalTrafficPolicy ? { externalTrafficPolicy: props.externalTrafficPolicy } : {}),
       },
+    });
+    const fromApp = { prop: 'app', shown: props.app.owner };
+    recordOrigin(service, this.owner, {
+      'metadata.name': props.name !== undefined ? { prop: 'name' } : fromApp,
+      'metadata.labels': fromApp,
+      'metadata.annotations': { prop: 'annotations' },
+      'spec.selector': fromApp,
+      'spec.ports': { prop: props.ports !== undefined ? 'ports' : 'ports (default)' },
+      'spec.ports[*].nodePort': { prop: props.nodePorts !== undefined ? 'nodePorts' : 'ports' },
+      'spec.loadBalancerSourceRanges': { prop: 'loadBalancerSourceRanges' },
     });
 
     // The guide's lesson: create the Service before the pods, or they miss its environment variables.
@@ -229,9 +245,8 @@ export class ExposedService extends Construct {
     }
     for (const range of props.loadBalancerSourceRanges ?? []) {
       checkString(this.owner, 'loadBalancerSourceRanges entry', range);
-      if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(range)) {
-        fail(this.owner, `loadBalancerSourceRanges entry "${range}" is not a CIDR: use e.g. "203.0.113.0/24"`);
-      }
+      const problem = cidrProblem(range);
+      if (problem) fail(this.owner, `loadBalancerSourceRanges entry "${range}" ${problem}: use e.g. "203.0.113.0/24"`);
     }
     if (props.externalTrafficPolicy !== undefined) {
       if (this.type === ServiceType.CLUSTER_IP) {

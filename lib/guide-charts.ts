@@ -4,6 +4,7 @@ import { ExposedService, ServiceType } from './exposed-service';
 import { ImageSet } from './images';
 import { NginxApp } from './nginx-app';
 import { NginxConfig } from './nginx-config';
+import { markAsSteps } from './output-check';
 import { SecureNginxChart, SecureNginxChartProps } from './secure-nginx-chart';
 import { TlsSecret, TlsSecretProps } from './tls-secret';
 
@@ -115,5 +116,8 @@ export function addGuideCharts(app: App, props: GuideChartsProps = {}): GuideCha
     ...props.finalState, tls: tlsProps, imageSet, nginxImage, curlImage, namespace,
   });
 
+  // Each step is a later version of objects an earlier one made, as `kubectl apply` of the guide's files in turn.
+  markAsSteps(...[runMyNginx, nginxSvc, secret, configMap, secureApp, curlPod].filter((c): c is Chart => c !== undefined));
+  if (App.of(finalState) === app) markAsSteps(finalState);
   return { runMyNginx, nginxSvc, configMap, secret, secureApp, curlPod, finalState };
 }

@@ -6,8 +6,9 @@ import { GUIDE_LISTEN_PORTS, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from '
 import { TlsSecret } from './tls-secret';
 import {
   checkBoolean, checkConstruct, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf,
-  checkProps, checkReplicas, checkSameNamespace, claimName, claimSelector, fail, ownerOf,
+  checkProps, checkReplicas, checkSameNamespace, claimName, claimSelector, fail, NAME_RULES, ownerOf,
 } from './validation';
+import { recordOrigin } from './output-check';
 
 /** nginx's plain http port. */
 export const HTTP_PORT = GUIDE_LISTEN_PORTS.http;
@@ -125,6 +126,11 @@ export class NginxApp extends Construct {
     this.image = props.image ?? (this.tls ? IMAGES[imageSet].nginxHttps : IMAGES[imageSet].nginx);
     checkImage(this.owner, 'image', this.image);
     this.containerName = props.containerName ?? (this.tls ? 'nginxhttps' : this.name);
+    if (props.containerName === undefined && !this.tls && NAME_RULES.dns1123Label(this.name)) {
+      // The guide names the container after the Deployment; a Deployment name may hold '.', a container name not.
+      fail(this.owner, `name "${this.name}" is also the container's name (as in run-my-nginx.yaml), which ${NAME_RULES.dns1123Label(this.name)}; `
+        + 'or keep the name and set containerName');
+    }
     checkDns1123Label(this.owner, 'containerName', this.containerName);
     checkBoolean(this.owner, 'enableServiceLinks', props.enableServiceLinks);
     this.enableServiceLinks = props.enableServiceLinks;
@@ -139,7 +145,7 @@ export class NginxApp extends Construct {
     claimName(this, 'Deployment', this.name, this.owner);
     claimSelector(this, this.selectorLabels, this.owner, 'give each NginxApp its own name (the run label follows it)');
 
-    new k8s.KubeDeployment(this, 'Resource', {
+    const deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: this.name },
       spec: {
         selector: { matchLabels: { ...this.selectorLabels } },
@@ -153,6 +159,15 @@ export class NginxApp extends Construct {
           spec: this.podSpec(),
         },
       },
+    });
+    const fromName = { prop: 'name', value: this.name };
+    recordOrigin(deployment, this.owner, {
+      'metadata.name': { prop: 'name' },
+      'spec.selector.matchLabels': fromName,
+      'spec.template.metadata.labels': fromName,
+      'spec.template.spec.containers[0].name': props.containerName !== undefined ? { prop: 'containerName' } : this.tls ? { prop: 'containerName (default)' } : fromName,
+      'spec.template.spec.containers[0].image': props.image !== undefined ? { prop: 'image' } : { prop: 'imageSet', value: imageSet },
+      'spec.template.spec.containers[0].ports': { prop: this.tls ? 'tls' : 'hardening' },
     });
   }
 

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { recordOrigin } from './output-check';
 import { TlsSecret } from './tls-secret';
 import { checkConstruct, checkDns1123Subdomain, checkProps, checkSameNamespace, checkString, claimName, fail, ownerOf } from './validation';
 
@@ -104,10 +105,11 @@ export class NginxConfig extends Construct {
       fail(owner, 'defaultConf is empty: leave it unset for the guide\'s default.conf');
     }
     claimName(this, 'ConfigMap', this.name, owner);
-    new k8s.KubeConfigMap(this, 'Resource', {
+    const configMap = new k8s.KubeConfigMap(this, 'Resource', {
       metadata: { name: this.name },
       data: { [NginxConfig.FILE_NAME]: this.defaultConf },
     });
+    recordOrigin(configMap, owner, { 'metadata.name': { prop: 'name' } });
   }
 
   /** The ports default.conf's `listen` lines open (IPv4 and IPv6 alike). */

@@ -5,6 +5,7 @@ import { CertificatePair, CertificateSource } from './certificate';
 import {
   checkBoolean, checkDns1123Subdomain, checkProps, checkString, claimName, fail, ownerOf, show,
 } from './validation';
+import { addOutputCheck, recordOrigin } from './output-check';
 
 /** How the certificate and key are laid out in the Secret. */
 export enum TlsSecretLayout {
@@ -122,6 +123,8 @@ export class TlsSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: TlsSecretProps = {}) {
     super(scope, id);
+    // A referenced Secret emits nothing, but its chart's namespace is still checked.
+    addOutputCheck(this);
     checkProps(ownerOf('TlsSecret', id), props);
     this.name = props.name ?? 'nginxsecret';
     this.owner = ownerOf('TlsSecret', this.name);
@@ -168,12 +171,13 @@ export class TlsSecret extends Construct {
     if (this.existing) return;
     claimName(this, 'Secret', this.name, this.owner);
 
-    new k8s.KubeSecret(this, 'Resource', TlsSecret.manifest({
+    const secret = new k8s.KubeSecret(this, 'Resource', TlsSecret.manifest({
       name: this.name,
       layout: this.layout,
       certificate: base64(certificatePem),
       privateKey: base64(privateKeyPem),
     }));
+    recordOrigin(secret, this.owner, { 'metadata.name': { prop: 'name' } });
   }
 
   /**

@@ -43,49 +43,64 @@ const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const IANA_SVC_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
+/**
+ * The naming rules of the API server. Each returns what is wrong with a value and how to fix it ("is not ...: use
+ * ..."), or undefined; the per-prop checks below and the App's output check (output-check.ts) share them.
+ */
+export const NAME_RULES = {
+  /** Names of Services: a DNS-1035 label (starts with a letter, at most 63 characters). */
+  dns1035Label: (value: string): string | undefined => (value.length > 63 || !DNS1035_LABEL.test(value)
+    ? 'is not a valid DNS-1035 label: use at most 63 lower-case letters, digits and \'-\', '
+      + 'starting with a letter and ending with a letter or digit (e.g. "my-nginx")' : undefined),
+  /** Names of containers, volumes and namespaces: a DNS-1123 label (at most 63 characters). */
+  dns1123Label: (value: string): string | undefined => (value.length > 63 || !DNS1123_LABEL.test(value)
+    ? 'is not a valid DNS-1123 label: use at most 63 lower-case letters, digits and \'-\', '
+      + 'starting and ending with a letter or digit (e.g. "my-nginx")' : undefined),
+  /** Names of Deployments, Secrets, ConfigMaps and Jobs: a DNS-1123 subdomain (at most 253 characters). */
+  dns1123Subdomain: (value: string): string | undefined => (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)
+    ? 'is not a valid DNS-1123 subdomain: use lower-case letters, digits, \'-\' and \'.\', '
+      + 'starting and ending with a letter or digit (e.g. "my-nginx")' : undefined),
+  /** Label values, such as the `run: my-nginx` selector. */
+  labelValue: (value: string): string | undefined => (value.length > 63 || !LABEL_VALUE.test(value)
+    ? `is not a valid label value${value.length > 63 ? ` (${value.length} characters)` : ''}: use at most 63 letters, digits, '-', '_' and '.', `
+      + 'starting and ending with a letter or digit' : undefined),
+  /** Port names: an IANA service name (at most 15 characters, at least one letter). */
+  portName: (value: string): string | undefined => (value.length > 15 || !IANA_SVC_NAME.test(value) || !/[a-z]/.test(value) || value.includes('--')
+    ? 'is not a valid port name: use at most 15 lower-case letters, digits and single \'-\', '
+      + 'with at least one letter (e.g. "https")' : undefined),
+} as const;
+
+export type NameRule = keyof typeof NAME_RULES;
+
+function checkName(rule: NameRule, owner: string, prop: string, value: unknown): void {
+  checkString(owner, prop, value);
+  const problem = NAME_RULES[rule](value);
+  if (problem) fail(owner, `${prop} ${show(value)} ${problem}`);
+}
+
 /** Names of Services: a DNS-1035 label (starts with a letter, at most 63 characters). */
 export function checkDns1035Label(owner: string, prop: string, value: string): void {
-  checkString(owner, prop, value);
-  if (value.length > 63 || !DNS1035_LABEL.test(value)) {
-    fail(owner, `${prop} "${value}" is not a valid DNS-1035 label: use at most 63 lower-case letters, digits and '-', `
-      + 'starting with a letter and ending with a letter or digit (e.g. "my-nginx")');
-  }
+  checkName('dns1035Label', owner, prop, value);
 }
 
 /** Names of containers, volumes and namespaces: a DNS-1123 label (at most 63 characters). */
 export function checkDns1123Label(owner: string, prop: string, value: string): void {
-  checkString(owner, prop, value);
-  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
-    fail(owner, `${prop} "${value}" is not a valid DNS-1123 label: use at most 63 lower-case letters, digits and '-', `
-      + 'starting and ending with a letter or digit (e.g. "my-nginx")');
-  }
+  checkName('dns1123Label', owner, prop, value);
 }
 
 /** Names of Deployments, Secrets, ConfigMaps and Jobs: a DNS-1123 subdomain (at most 253 characters). */
 export function checkDns1123Subdomain(owner: string, prop: string, value: string): void {
-  checkString(owner, prop, value);
-  if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
-    fail(owner, `${prop} "${value}" is not a valid DNS-1123 subdomain: use lower-case letters, digits, '-' and '.', `
-      + 'starting and ending with a letter or digit (e.g. "my-nginx")');
-  }
+  checkName('dns1123Subdomain', owner, prop, value);
 }
 
 /** Label values, such as the `run: my-nginx` selector. */
 export function checkLabelValue(owner: string, prop: string, value: string): void {
-  checkString(owner, prop, value);
-  if (value.length > 63 || !LABEL_VALUE.test(value)) {
-    fail(owner, `${prop} "${value}" is not a valid label value: use at most 63 letters, digits, '-', '_' and '.', `
-      + 'starting and ending with a letter or digit');
-  }
+  checkName('labelValue', owner, prop, value);
 }
 
 /** Port names: an IANA service name (at most 15 characters, at least one letter). */
 export function checkPortName(owner: string, prop: string, value: string): void {
-  checkString(owner, prop, value);
-  if (value.length > 15 || !IANA_SVC_NAME.test(value) || !/[a-z]/.test(value) || value.includes('--')) {
-    fail(owner, `${prop} "${value}" is not a valid port name: use at most 15 lower-case letters, digits and single '-', `
-      + 'with at least one letter (e.g. "https")');
-  }
+  checkName('portName', owner, prop, value);
 }
 
 /** Container and Service port numbers. */
@@ -130,23 +145,41 @@ const TAG = '[\\w][\\w.-]{0,127}';
 const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}';
 const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
 
+/** Digest algorithms containerd accepts (github.com/opencontainers/go-digest), with their lengths in hex digits. */
+const DIGEST_ALGORITHMS: Readonly<Record<string, number>> = { sha256: 64, sha384: 96, sha512: 128 };
+
+/**
+ * What is wrong with an image reference, parsed with the grammar the kubelet uses, or undefined. A digest must be
+ * of a registered algorithm, in lower-case hex of its exact length, as containerd checks it.
+ */
+export function imageProblem(value: string): string | undefined {
+  if (value.trim() === '') return 'it is empty';
+  if (/\s/.test(value)) return 'it contains white space';
+  if (!IMAGE_REFERENCE.test(value)) {
+    const repository = value.replace(/@.*$/, '').replace(/:[^/]*$/, '');
+    const path = repository.includes('/') && /[.:]|^localhost$/.test(repository.split('/')[0])
+      ? repository.split('/').slice(1).join('/') : repository;
+    return /[A-Z]/.test(path) ? 'repository names are lower-case' : 'it does not match [registry/]repository[:tag][@digest]';
+  }
+  if (value.replace(/@.*$/, '').length > 255) return 'its name is longer than 255 characters';
+  const digest = /@([^:]+):(.*)$/.exec(value);
+  if (digest) {
+    const [, algorithm, hex] = digest;
+    const length = DIGEST_ALGORITHMS[algorithm];
+    if (length === undefined) return `its digest algorithm "${algorithm}" is not one of ${Object.keys(DIGEST_ALGORITHMS).join(', ')}`;
+    if (!/^[0-9a-f]+$/.test(hex)) return 'its digest is not lower-case hex';
+    if (hex.length !== length) return `its ${algorithm} digest has ${hex.length} hex digits, not ${length}`;
+  }
+  return undefined;
+}
+
 /**
  * Container image references, parsed with the grammar the kubelet uses, so a typo fails synth instead of leaving
  * pods in `InvalidImageName`.
  */
 export function checkImage(owner: string, prop: string, value: string, fix = 'use e.g. "nginx:1.27.4"'): void {
   checkString(owner, prop, value);
-  let why: string | undefined;
-  if (value.trim() === '') why = 'it is empty';
-  else if (/\s/.test(value)) why = 'it contains white space';
-  else if (!IMAGE_REFERENCE.test(value)) {
-    const repository = value.replace(/@.*$/, '').replace(/:[^/]*$/, '');
-    const path = repository.includes('/') && /[.:]|^localhost$/.test(repository.split('/')[0])
-      ? repository.split('/').slice(1).join('/') : repository;
-    why = /[A-Z]/.test(path)
-      ? 'repository names are lower-case'
-      : 'it does not match [registry/]repository[:tag][@digest]';
-  } else if (value.replace(/@.*$/, '').length > 255) why = 'its name is longer than 255 characters';
+  const why = imageProblem(value);
   if (why) fail(owner, `${prop} ${show(value)} is not a valid image reference (${why}): ${fix}`);
 }
 

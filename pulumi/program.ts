@@ -4,7 +4,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { GuideConfigError } from '../lib/validation';
 import { SecureNginxDeployment } from './secure-nginx-deployment';
-import { CONFIG_NAMESPACE, ConfigSource, readStackSettings, StackSettings } from './stack-settings';
+import { CONFIG_NAMESPACE, ConfigSource, readStackSettings, StackSettings, stackChart } from './stack-settings';
 
 /** The stack's outputs. */
 export interface GuideOutputs {
@@ -29,9 +29,12 @@ const stackConfig: ConfigSource = {
   },
 };
 
+/** The stack's settings, and its chart built once to check it: every config error surfaces before any registration. */
 function settings(): StackSettings {
   try {
-    return readStackSettings(stackConfig, Object.keys(pulumi.runtime.allConfig()));
+    const s = readStackSettings(stackConfig, Object.keys(pulumi.runtime.allConfig()));
+    stackChart(s);
+    return s;
   } catch (e) {
     // A RunError is printed as its message alone, without a stack trace.
     throw e instanceof GuideConfigError ? new pulumi.RunError(e.message) : e;

@@ -2,11 +2,10 @@ import { X509Certificate } from 'node:crypto';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as tls from '@pulumi/tls';
-import { App } from 'cdk8s';
 import { CertificatePair } from '../lib/certificate';
 import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../lib/nginx-app';
 import { SecureNginxChart } from '../lib/secure-nginx-chart';
-import { chartPropsFor, StackSettings } from './stack-settings';
+import { StackSettings, stackChart } from './stack-settings';
 import { base64, TlsSecret } from '../lib/tls-secret';
 import { GuideConfigError } from '../lib/validation';
 
@@ -69,7 +68,7 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
     const child = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions =>
       ({ parent: this, ...(args.provider ? { provider: args.provider } : {}), ...extra });
 
-    this.chart = new SecureNginxChart(new App(), 'guide', chartPropsFor(args));
+    this.chart = stackChart(args);
     const objects = this.chart.toJson() as Manifest[];
 
     // With hardening the namespace enforces Pod Security "restricted", so the cluster refuses a later change that breaks it.

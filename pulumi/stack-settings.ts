@@ -1,9 +1,12 @@
 import { CertificatePair } from '../lib/certificate';
 import { ServiceType } from '../lib/exposed-service';
-import type { SecureNginxChartProps } from '../lib/secure-nginx-chart';
+import { App } from 'cdk8s';
+import { checkApp } from '../lib/output-check';
+import { SecureNginxChart, SecureNginxChartProps } from '../lib/secure-nginx-chart';
 import { ImageSet } from '../lib/images';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkImage, checkNodePort, checkOneOf, checkPortName, checkReplicas, fail,
+  GuideConfigError,
 } from '../lib/validation';
 
 /** The namespace of every stack config key (`guide-as-code:replicas`). */
@@ -239,4 +242,16 @@ export function chartPropsFor(settings: StackSettings): SecureNginxChartProps {
     hardening: settings.hardening,
     check: settings.check,
   };
+}
+
+/**
+ * The stack's chart, built and put through the App's output check: what the constructs or the check refuse is a
+ * {@link GuideConfigError} here, before the program registers anything.
+ */
+export function stackChart(settings: StackSettings): SecureNginxChart {
+  const app = new App();
+  const chart = new SecureNginxChart(app, 'guide', chartPropsFor(settings));
+  const problems = checkApp(app);
+  if (problems.length > 0) throw new GuideConfigError(problems.join('\n'));
+  return chart;
 }

@@ -115,7 +115,18 @@ describe('Service type', () => {
   test('a source range that is not a CIDR', () => {
     expect(errorOf((c) => new ExposedService(c, 'Svc', {
       app: new NginxApp(c, 'App'), type: ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ['office'],
-    }))).toBe('ExposedService "my-nginx": loadBalancerSourceRanges entry "office" is not a CIDR: use e.g. "203.0.113.0/24"');
+    }))).toBe('ExposedService "my-nginx": loadBalancerSourceRanges entry "office" is not a CIDR (address/prefix length): use e.g. "203.0.113.0/24"');
+  });
+
+  test.each([
+    ['300.1.2.3/24', 'has an IPv4 address with an octet out of 0-255'],
+    ['10.0.0.0/33', 'has a prefix length over 32 for IPv4'],
+    ['2001:db8::/129', 'has a prefix length over 128 for IPv6'],
+    ['1:2:3/64', 'is not a CIDR: its address is neither IPv4 nor IPv6'],
+  ])('a source range the API server cannot parse: %s', (range, problem) => {
+    expect(errorOf((c) => new ExposedService(c, 'Svc', {
+      app: new NginxApp(c, 'App'), type: ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: [range],
+    }))).toBe(`ExposedService "my-nginx": loadBalancerSourceRanges entry "${range}" ${problem}: use e.g. "203.0.113.0/24"`);
   });
 });
 
