@@ -36,6 +36,11 @@ export class CertificatePair {
     } catch (e) {
       fail(owner, `${certFrom} is malformed PEM (${reason(e)}): pass the certificate file exactly as it was issued`);
     }
+    if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type: 4,ENCRYPTED/m.test(privateKeyPem)) {
+      fail(owner, `${keyFrom} is encrypted with a passphrase, which nginx cannot be given when it starts: `
+        + 'decrypt it with `openssl pkey -in tls.key -out tls-decrypted.key` (it asks for the passphrase) and pass that file; '
+        + 'keep the decrypted key out of git');
+    }
     if (!privateKeyBlock.test(privateKeyPem)) {
       if (/-----BEGIN CERTIFICATE-----/.test(privateKeyPem)) {
         fail(owner, `${keyFrom} holds a certificate, not a private key: pass the key that was generated with the certificate`);
@@ -49,9 +54,13 @@ export class CertificatePair {
       fail(owner, `${keyFrom} is malformed PEM (${reason(e)}): pass the key file written together with the certificate`);
     }
     if (!certificate.checkPrivateKey(privateKey)) {
-      fail(owner, `${keyFrom} does not match the certificate in ${certFrom} (${certificate.subject.replace(/\n/g, ', ')}): `
-        + 'pass the key that was generated together with this certificate');
+      const blocks = (certificatePem.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
+      fail(owner, `${keyFrom} does not match the ${blocks > 1 ? `first of the ${blocks} certificates` : 'certificate'} in ${certFrom} `
+        + `(${certificate.subject.replace(/\n/g, ', ')}): `
+        + (blocks > 1 ? 'nginx serves the first one, so put the certificate of this key first and its CA chain after it'
+          : 'pass the key that was generated together with this certificate'));
     }
+    checkServerCertificate(owner, certFrom, certificate);
     return new CertificatePair(owner, certificate, source);
   }
 
@@ -100,6 +109,40 @@ export class CertificatePair {
   private describeNames(): string {
     const sans = this.certificate.subjectAltName;
     return sans ? sans : `only ${this.certificate.subject.replace(/\n/g, ', ')}`;
+  }
+}
+
+/** The curves OpenSSL 3 and curl negotiate for a server certificate by default (NIST P-256, P-384, P-521). */
+const ACCEPTED_CURVES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+
+/**
+ * Refuses what OpenSSL 3 at its default security level (as in nginx) or curl refuses as a server certificate: RSA
+ * under 2048 bits, EC keys on other curves, other key types, and an extended key usage that does not allow serverAuth.
+ */
+function checkServerCertificate(owner: string, certFrom: string, certificate: X509Certificate): void {
+  const key = certificate.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  const fix = 'issue a new one, e.g. with `npm run keys -- --force` (RSA 2048)';
+  if (key.asymmetricKeyType === 'rsa') {
+    if ((details.modulusLength ?? 0) < 2048) {
+      fail(owner, `the certificate in ${certFrom} has an RSA key of ${details.modulusLength} bits, which OpenSSL 3 refuses below 2048: ${fix}`);
+    }
+  } else if (key.asymmetricKeyType === 'ec') {
+    if (ACCEPTED_CURVES[details.namedCurve ?? ''] === undefined) {
+      fail(owner, `the certificate in ${certFrom} has an EC key on curve ${details.namedCurve}, which TLS clients do not accept: `
+        + `use ${Object.values(ACCEPTED_CURVES).join(', ')} or RSA, or ${fix}`);
+    }
+  } else {
+    fail(owner, `the certificate in ${certFrom} has a key of type ${key.asymmetricKeyType}, which curl and most TLS clients do not accept from a server: `
+      + `use RSA (at least 2048 bits) or EC (${Object.values(ACCEPTED_CURVES).join(', ')}), or ${fix}`);
+  }
+  // X509Certificate.keyUsage holds the extended key usages; undefined when the extension is absent (any use).
+  const usages = certificate.keyUsage;
+  if (usages !== undefined && !usages.includes(SERVER_AUTH) && !usages.includes(ANY_EXTENDED_KEY_USAGE)) {
+    fail(owner, `the certificate in ${certFrom} is for ${usages.join(', ')} only (extended key usage), not serverAuth `
+      + `(${SERVER_AUTH}), so curl refuses it from a server: issue one whose extended key usage includes serverAuth`);
   }
 }
 

@@ -1,4 +1,7 @@
+import 'reflect-metadata';
+import { generateKeyPairSync, KeyObject, webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import * as x509 from '@peculiar/x509';
 import { join } from 'node:path';
 import { Chart, Testing, Yaml } from 'cdk8s';
 import { GuideConfigError } from '../lib/validation';
@@ -100,4 +103,38 @@ export function errorOf(build: (chart: Chart) => unknown, chart: Chart = Testing
     return (e as Error).message;
   }
   throw new Error('expected a GuideConfigError, but the construct was built');
+}
+
+/** Key types for {@link certificateWith}, as node:crypto names them. */
+export type TestKey = { type: 'rsa'; modulusLength: number } | { type: 'ec'; namedCurve: string } | { type: 'ed25519' };
+
+/**
+ * A certificate for the guide's Service names whose public key is of `key`'s kind (signed by a throwaway P-256 key,
+ * so kinds WebCrypto cannot sign with work too) and whose extended key usages are `extendedKeyUsages` (OIDs), with
+ * the matching private key. For the certificate checks; nothing is written anywhere.
+ */
+export async function certificateWith(key: TestKey, extendedKeyUsages?: string[]): Promise<Pick<SelfSignedPem, 'certificatePem' | 'privateKeyPem'>> {
+  const crypto = webcrypto as unknown as NonNullable<Parameters<typeof x509.X509CertificateGenerator.create>[1]>;
+  const signer = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const pair = generateKeyPairSync(key.type as any, key as any) as unknown as { publicKey: KeyObject; privateKey: KeyObject };
+  const names = ['my-nginx', 'my-nginx.default', 'my-nginx.default.svc', 'my-nginx.default.svc.cluster.local'];
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: '01',
+    subject: 'CN=my-nginx',
+    issuer: 'CN=my-nginx',
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 86_400_000),
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    publicKey: new x509.PublicKey(pair.publicKey.export({ type: 'spki', format: 'der' })),
+    signingKey: signer.privateKey,
+    extensions: [
+      new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: 'dns' as const, value }))),
+      ...(extendedKeyUsages ? [new x509.ExtendedKeyUsageExtension(extendedKeyUsages)] : []),
+    ],
+  }, crypto);
+  return {
+    certificatePem: certificate.toString('pem') + '\n',
+    privateKeyPem: String(pair.privateKey.export({ type: 'pkcs8', format: 'pem' })),
+  };
 }

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { ExposedService } from '../lib/exposed-service';
 import { NginxApp } from '../lib/nginx-app';
 import { writePemFiles } from '../lib/self-signed';
 import { TlsSecret, TlsSecretLayout } from '../lib/tls-secret';
-import { objectOf, synth, testCertificate } from './helpers';
+import { certificateWith, errorOf, objectOf, synth, testCertificate, TestKey } from './helpers';
 
 const base64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -82,5 +82,58 @@ describe('TlsSecret', () => {
     expect(TlsSecret.manifest({ name: 's', layout: TlsSecretLayout.KUBERNETES_TLS, certificate: 1, privateKey: 2 })).toEqual({
       metadata: { name: 's' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 1, 'tls.key': 2 },
     });
+  });
+});
+
+describe('certificates nginx (OpenSSL 3) and curl accept as a server certificate', () => {
+  const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+  const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+  const refusal = async (pem: { certificatePem: string; privateKeyPem: string }) => errorOf((c) => new TlsSecret(c, 'Secret', pem));
+
+  test.each([
+    [{ type: 'ec', namedCurve: 'prime256v1' }],
+    [{ type: 'ec', namedCurve: 'secp384r1' }],
+    [{ type: 'rsa', modulusLength: 3072 }],
+  ] as [TestKey][])('accepted: %j, and an extended key usage with serverAuth', async (key) => {
+    const chart = Testing.chart();
+    new TlsSecret(chart, 'Secret', await certificateWith(key, [SERVER_AUTH, CLIENT_AUTH]));
+    expect(objectOf(synth(chart), 'Secret').type).toBe('kubernetes.io/tls');
+  });
+
+  test('RSA under 2048 bits is refused', async () => {
+    expect(await refusal(await testCertificate({ modulusLength: 1024 }))).toBe('TlsSecret "nginxsecret": the certificate in certificatePem '
+      + 'has an RSA key of 1024 bits, which OpenSSL 3 refuses below 2048: issue a new one, e.g. with `npm run keys -- --force` (RSA 2048)');
+  });
+
+  test('an EC curve TLS clients do not offer is refused', async () => {
+    expect(await refusal(await certificateWith({ type: 'ec', namedCurve: 'secp256k1' }))).toBe('TlsSecret "nginxsecret": the certificate in '
+      + 'certificatePem has an EC key on curve secp256k1, which TLS clients do not accept: use P-256, P-384, P-521 or RSA, or issue a new one, '
+      + 'e.g. with `npm run keys -- --force` (RSA 2048)');
+  });
+
+  test('another key type is refused', async () => {
+    expect(await refusal(await certificateWith({ type: 'ed25519' }))).toMatch(/^TlsSecret "nginxsecret": the certificate in certificatePem has a key of type ed25519, which curl/);
+  });
+
+  test('an extended key usage without serverAuth is refused', async () => {
+    expect(await refusal(await certificateWith({ type: 'ec', namedCurve: 'prime256v1' }, [CLIENT_AUTH]))).toBe('TlsSecret "nginxsecret": '
+      + `the certificate in certificatePem is for ${CLIENT_AUTH} only (extended key usage), not serverAuth (${SERVER_AUTH}), so curl refuses it `
+      + 'from a server: issue one whose extended key usage includes serverAuth');
+  });
+
+  test('a chain whose first certificate is not the key\'s is refused, saying nginx serves the first', async () => {
+    const leaf = await testCertificate();
+    const other = await testCertificate({ service: 'other' });
+    expect(await refusal({ certificatePem: other.certificatePem + leaf.certificatePem, privateKeyPem: leaf.privateKeyPem }))
+      .toBe('TlsSecret "nginxsecret": privateKeyPem does not match the first of the 2 certificates in certificatePem (CN=other, O=other): '
+        + 'nginx serves the first one, so put the certificate of this key first and its CA chain after it');
+  });
+
+  test.each(['pkcs8', 'pkcs1'] as const)('an encrypted private key (%s) gets its own message, not "malformed PEM"', async (type) => {
+    const pem = await testCertificate();
+    const encrypted = String(createPrivateKey(pem.privateKeyPem).export({ type, format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }));
+    expect(await refusal({ ...pem, privateKeyPem: encrypted })).toBe('TlsSecret "nginxsecret": privateKeyPem is encrypted with a passphrase, '
+      + 'which nginx cannot be given when it starts: decrypt it with `openssl pkey -in tls.key -out tls-decrypted.key` (it asks for the '
+      + 'passphrase) and pass that file; keep the decrypted key out of git');
   });
 });
