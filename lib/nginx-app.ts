@@ -139,6 +139,7 @@ export class NginxApp extends Construct {
     ({ http: this.httpPort, https: this.httpsPort } = nginxListenPorts(this.hardening));
     this.containerPorts = this.tls ? [this.httpsPort, this.httpPort] : [this.httpPort];
     this.config = this.configFor(props.config);
+    this.checkHardeningCanWork(props.image !== undefined ? 'image' : 'imageSet');
     this.selectorLabels = { run: this.name };
     this.checkConfigMatchesSecret();
     this.checkConfigListensOnPorts();
@@ -216,6 +217,25 @@ export class NginxApp extends Construct {
     }
     if (!this.tls || bakesItsOwnConfig(this.image)) return undefined;
     return new NginxConfig(this, 'Config', { name: `${this.name}-conf`, tls: this.tls, listenPorts: nginxListenPorts(this.hardening) });
+  }
+
+  /**
+   * Hardened nginx has no root, so it can only bind 8080 and 8443, which only a default.conf of ours makes it do: an
+   * image that brings its own configuration (the guide's bprashanth/nginxhttps, root on 80 and 443) or an app without
+   * an NginxConfig would give pods that never bind their ports.
+   */
+  private checkHardeningCanWork(imageProp: string): void {
+    if (!this.hardening) return;
+    const instead = 'use an official nginx image (imageSet ImageSet.PINNED, or image "nginx:1.27.4") with an NginxConfig, or turn hardening off';
+    if (bakesItsOwnConfig(this.image)) {
+      fail(this.owner, `hardening cannot work with ${imageProp === 'image' ? 'image' : 'imageSet\'s image'} "${this.image}": it runs nginx as root on `
+        + `80 and 443 from a default.conf of its own, and hardened pods have no root to bind those ports: ${instead}`);
+    }
+    if (!this.config) {
+      fail(this.owner, `hardening needs nginx to listen on ${this.containerPorts.join(' and ')} without root, which only an NginxConfig `
+        + `sets up, and this app has none (nginx would try port ${HTTP_PORT}): give it tls (it then makes its own NginxConfig) or a config, `
+        + 'or turn hardening off');
+    }
   }
 
   /** A default.conf that listens elsewhere than the container's ports serves nothing the Service sends. */

@@ -79,6 +79,12 @@ export function readSynthSettings(env: Readonly<Record<string, string | undefine
   if (nginxImage !== undefined) checkImage(OWNER, 'GUIDE_NGINX_IMAGE', nginxImage, 'set e.g. GUIDE_NGINX_IMAGE=nginx:1.27.4');
   const curlImage = get('GUIDE_CURL_IMAGE');
   if (curlImage !== undefined) checkImage(OWNER, 'GUIDE_CURL_IMAGE', curlImage, 'set e.g. GUIDE_CURL_IMAGE=curlimages/curl:8.18.0');
+  const hardening = boolean('GUIDE_HARDENING', false);
+  if (hardening && imageSet === ImageSet.GUIDE && nginxImage === undefined) {
+    fail(OWNER, 'GUIDE_HARDENING=true cannot work with GUIDE_IMAGES=guide: its nginx (bprashanth/nginxhttps:1.0) runs as root on 80 and 443 '
+      + 'from a default.conf of its own, and hardened pods have no root; use GUIDE_IMAGES=pinned, set GUIDE_NGINX_IMAGE=nginx:1.27.4, '
+      + 'or GUIDE_HARDENING=false');
+  }
   return {
     namespace,
     serviceType,
@@ -87,7 +93,7 @@ export function readSynthSettings(env: Readonly<Record<string, string | undefine
     nginxImage,
     curlImage,
     tls: tlsSource(get('GUIDE_TLS_KEYS'), namespace ?? 'default', fileExists),
-    hardening: boolean('GUIDE_HARDENING', false),
+    hardening,
     check: boolean('GUIDE_CHECK', true),
   };
 }

@@ -126,6 +126,13 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
     fail(owner, `${key('certificateEarlyRenewalHours')} ${certificateEarlyRenewalHours} must be at least 0 and less than `
       + `${key('certificateValidityHours')} ${certificateValidityHours}, or every \`pulumi up\` replaces the certificate`);
   }
+  const hardening = boolean('hardening', false);
+  const nginxImage = image('nginxImage');
+  if (hardening && imageSet === ImageSet.GUIDE && nginxImage === undefined) {
+    fail(owner, `${key('hardening')} true cannot work with ${key('imageSet')} guide: its nginx (bprashanth/nginxhttps:1.0) runs as root on `
+      + `80 and 443 from a default.conf of its own, and hardened pods have no root; set ${key('imageSet')} to pinned, set `
+      + `${key('nginxImage')} to nginx:1.27.4, or ${key('hardening')} to false`);
+  }
   return {
     certificate: readCertificate(owner, config, key, namespace),
     cluster: readCluster(owner, config, key),
@@ -133,13 +140,13 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
     replicas,
     serviceType,
     imageSet,
-    nginxImage: image('nginxImage'),
+    nginxImage,
     curlImage: image('curlImage'),
     nodePorts,
     certificateValidityHours,
     certificateEarlyRenewalHours,
     waitForLoadBalancer: boolean('waitForLoadBalancer', true),
-    hardening: boolean('hardening', false),
+    hardening,
     check: boolean('check', true),
   };
 }

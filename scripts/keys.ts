@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateSelfSigned, writePemFiles } from '../lib/self-signed';
+import { NAME_RULES } from '../lib/validation';
 
 const USAGE = `npm run keys -- [options]
 
@@ -20,22 +21,49 @@ Writes a self-signed certificate and its private key for the guide's Service: <o
 
 Then: kubectl create secret tls nginxsecret --cert <out>/tls.crt --key <out>/tls.key`;
 
+const OPTIONS = {
+  help: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  service: { type: 'string', default: 'my-nginx' },
+  namespace: { type: 'string', default: 'default' },
+  days: { type: 'string', default: '365' },
+  out: { type: 'string', default: '.keys' },
+} as const;
+
+class UsageError extends Error {}
+
+/**
+ * `npm run keys --force` (without `--`) hands --force to npm, which keeps it as its own config and passes the script
+ * only what follows: npm then exports it as npm_config_force. Seen here, the options were meant for this script.
+ */
+function optionsTakenByNpm(env: NodeJS.ProcessEnv): string[] {
+  if (env.npm_lifecycle_event !== 'keys') return [];
+  return Object.keys(OPTIONS).filter((name) => env[`npm_config_${name}`] !== undefined);
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      help: { type: 'boolean', default: false },
-      force: { type: 'boolean', default: false },
-      service: { type: 'string', default: 'my-nginx' },
-      namespace: { type: 'string', default: 'default' },
-      days: { type: 'string', default: '365' },
-      out: { type: 'string', default: '.keys' },
-    },
-  });
+  const taken = optionsTakenByNpm(process.env);
+  if (taken.length > 0) {
+    throw new UsageError(`npm took ${taken.map((t) => `--${t}`).join(', ')} for itself (they came before \`--\`), so this script never saw `
+      + `${taken.length > 1 ? 'them' : 'it'}: put the options after \`--\`, e.g. npm run keys -- ${taken.map((t) => `--${t}${OPTIONS[t as keyof typeof OPTIONS].type === 'string' ? ' …' : ''}`).join(' ')}`);
+  }
+  const { values } = parseArgs({ options: OPTIONS, strict: true, allowPositionals: false });
   if (values.help) {
     console.log(USAGE);
     return;
   }
+  // Every argument is checked before anything is kept or written, so a bad one never passes silently.
+  const service = values.service!;
+  const serviceProblem = NAME_RULES.dns1035Label(service);
+  if (serviceProblem) throw new UsageError(`--service "${service}" ${serviceProblem} (it is the Service's DNS name)`);
+  const namespace = values.namespace!;
+  const namespaceProblem = NAME_RULES.dns1123Label(namespace);
+  if (namespaceProblem) throw new UsageError(`--namespace "${namespace}" ${namespaceProblem} (it is part of the Service's DNS names)`);
+  const days = /^[0-9]+$/.test(values.days!) ? Number(values.days) : NaN;
+  if (!Number.isInteger(days) || days < 1) throw new UsageError(`--days "${values.days}" is not a whole number of at least 1: use e.g. --days 365`);
   const out = values.out!;
+  if (out.trim() === '') throw new UsageError('--out is empty: name a folder, e.g. --out .keys');
+
   const certFile = join(out, 'tls.crt');
   const keyFile = join(out, 'tls.key');
   if (!values.force && existsSync(certFile) && existsSync(keyFile)) {
@@ -44,9 +72,7 @@ async function main(): Promise<void> {
       + 'pass --force to replace them');
     return;
   }
-  const days = Number(values.days);
-  if (!Number.isInteger(days) || days < 1) throw new Error(`--days "${values.days}" is not a whole number of at least 1: use e.g. --days 365`);
-  const pem = await generateSelfSigned({ service: values.service, namespace: values.namespace, days });
+  const pem = await generateSelfSigned({ service, namespace, days });
   writePemFiles(out, pem);
   const written = new X509Certificate(pem.certificatePem);
   console.log(`wrote ${certFile} and ${keyFile}: ${written.subject.replace(/\n/g, ', ')}; ${written.subjectAltName}; `
@@ -56,6 +82,7 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   const message = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`error: ${message}${/^Unknown option|^Option/.test(message) ? ' (npm run keys -- --help lists the options)' : ''}\n`);
-  process.exit(1);
+  const usage = e instanceof UsageError || /^Unknown option|^Option|^Unexpected argument/.test(message);
+  process.stderr.write(`error: ${message}${usage ? ' (npm run keys -- --help lists the options)' : ''}\n`);
+  process.exit(usage ? 2 : 1);
 });
