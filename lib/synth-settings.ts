@@ -3,7 +3,7 @@ import { ServiceType } from './exposed-service';
 import { ImageSet } from './images';
 import { TlsSecretProps } from './tls-secret';
 import {
-  checkDns1123Label, checkImage, checkOneOf, checkReplicas, fail,
+  checkDns1123Label, checkImage, checkOneOf, checkReplicas, fail, nearest, parseDecimal,
 } from './validation';
 
 /** Where `npm run keys` writes the certificate and key by default. */
@@ -54,7 +54,8 @@ export function readSynthSettings(env: Readonly<Record<string, string | undefine
   const known = Object.keys(SYNTH_VARIABLES);
   for (const name of Object.keys(env)) {
     if (isSynthSettingName(name) && !known.includes(name)) {
-      fail(OWNER, `${name} is not a synth setting: use one of ${known.join(', ')}`);
+      const guess = nearest(name, known);
+      fail(OWNER, `${name} is not a synth setting: ${guess ? `did you mean ${guess}? ` : ''}use one of ${known.join(', ')}`);
     }
   }
   const get = (name: SynthVariable): string | undefined => (env[name] === '' ? undefined : env[name]);
@@ -69,8 +70,8 @@ export function readSynthSettings(env: Readonly<Record<string, string | undefine
   if (namespace !== undefined) checkDns1123Label(OWNER, 'GUIDE_NAMESPACE', namespace);
   const serviceType = checkOneOf(OWNER, 'GUIDE_SERVICE_TYPE', get('GUIDE_SERVICE_TYPE') ?? ServiceType.LOAD_BALANCER, Object.values(ServiceType));
   const rawReplicas = get('GUIDE_REPLICAS');
-  const replicas = rawReplicas === undefined ? 1 : Number(rawReplicas);
-  if (rawReplicas !== undefined && (rawReplicas.trim() === '' || !Number.isInteger(replicas))) {
+  const replicas = rawReplicas === undefined ? 1 : parseDecimal(rawReplicas) ?? NaN;
+  if (rawReplicas !== undefined && Number.isNaN(replicas)) {
     fail(OWNER, `GUIDE_REPLICAS "${rawReplicas}" is not a whole number: set e.g. GUIDE_REPLICAS=2`);
   }
   checkReplicas(OWNER, 'GUIDE_REPLICAS', replicas);

@@ -183,6 +183,37 @@ export function checkImage(owner: string, prop: string, value: string, fix = 'us
   if (why) fail(owner, `${prop} ${show(value)} is not a valid image reference (${why}): ${fix}`);
 }
 
+/**
+ * Whole numbers written as text (environment variables, stack config): decimal digits only, so `0x10`, `1e3`, ` 2`
+ * and `+2`, which JavaScript's Number() would take, are refused as the API server would refuse them in YAML.
+ */
+export function parseDecimal(raw: string): number | undefined {
+  return /^[0-9]+$/.test(raw) ? Number(raw) : undefined;
+}
+
+/** The candidate nearest to `value` by edit distance, if it is near enough to be a likely misspelling. */
+export function nearest(value: string, candidates: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+        previous = current;
+      }
+    }
+    return row[b.length];
+  };
+  let best: { candidate: string; d: number } | undefined;
+  for (const candidate of candidates) {
+    const d = distance(value, candidate);
+    if (!best || d < best.d) best = { candidate, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(best.candidate.length / 3)) ? best.candidate : undefined;
+}
+
 /** Props that must be text; a JavaScript caller may pass anything. */
 export function checkString(owner: string, prop: string, value: unknown): asserts value is string {
   if (typeof value !== 'string') fail(owner, `${prop} ${show(value)} is not a string: pass the text, e.g. "my-nginx"`);

@@ -6,7 +6,7 @@ import { SecureNginxChart, SecureNginxChartProps } from '../lib/secure-nginx-cha
 import { ImageSet } from '../lib/images';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkImage, checkNodePort, checkOneOf, checkPortName, checkReplicas, fail,
-  GuideConfigError,
+  GuideConfigError, nearest, parseDecimal,
 } from '../lib/validation';
 
 /** The namespace of every stack config key (`guide-as-code:replicas`). */
@@ -79,17 +79,24 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
   const key = (k: typeof KEYS[number]) => `${CONFIG_NAMESPACE}:${k}`;
   for (const present of presentKeys) {
     const [ns, name] = present.split(':', 2);
+    const guess = nearest(name ?? '', KEYS);
+    // `guide_as_code:replicas` would be another project's key, ignored by this one: a near miss is a typo.
+    if (ns !== CONFIG_NAMESPACE && name !== undefined && nearest(ns, [CONFIG_NAMESPACE]) !== undefined) {
+      fail(owner, `${present} is not read: its namespace "${ns}" is not this project's "${CONFIG_NAMESPACE}"; `
+        + `${guess ? `did you mean ${key(guess as typeof KEYS[number])}? ` : ''}set the key as ${CONFIG_NAMESPACE}:<setting>`);
+    }
     if (ns === CONFIG_NAMESPACE && !(KEYS as readonly string[]).includes(name)) {
-      fail(owner, `${present} is not a setting: use one of ${KEYS.map((k) => key(k)).join(', ')}`);
+      fail(owner, `${present} is not a setting: ${guess ? `did you mean ${key(guess as typeof KEYS[number])}? ` : ''}`
+        + `use one of ${KEYS.map((k) => key(k)).join(', ')}`);
     }
   }
 
   const integer = (k: typeof KEYS[number], fallback: number): number => {
     const raw = config.get(k);
     if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(value)) {
-      fail(owner, `${key(k)} "${raw}" is not a whole number: set it with \`pulumi config set ${key(k)} <number>\``);
+    const value = parseDecimal(raw);
+    if (value === undefined) {
+      fail(owner, `${key(k)} "${raw}" is not a whole number of at least 0 in decimal digits: set it with \`pulumi config set ${key(k)} <number>\``);
     }
     return value;
   };
@@ -205,6 +212,9 @@ function readCluster(owner: string, config: ConfigSource, key: (k: typeof KEYS[n
   return { kubeconfig, context };
 }
 
+/** The port names of the final state's Service (nginx-secure-app.yaml): what nodePorts is keyed by. */
+const SERVICE_PORT_NAMES = ['http', 'https'];
+
 function readNodePorts(owner: string, key: string, raw: string | undefined): Record<string, number> {
   if (raw === undefined) return {};
   let parsed: unknown;
@@ -216,11 +226,21 @@ function readNodePorts(owner: string, key: string, raw: string | undefined): Rec
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     fail(owner, `${key} ${raw} is not an object of port names to node ports: use e.g. {"http": 30080, "https": 30443}`);
   }
+  // JSON takes 3e4 and 30000.0 too; a node port is written in decimal digits, like every other number here.
+  const numbers = raw.replace(/"(?:[^"\\]|\\.)*"/g, '""').match(/-?[0-9][0-9.eE+-]*/g) ?? [];
+  const odd = numbers.find((n) => parseDecimal(n) === undefined);
+  if (odd !== undefined) fail(owner, `${key} ${raw} has the number ${odd}, which is not written in decimal digits: use e.g. {"https": 30443}`);
   const ports: Record<string, number> = {};
   for (const [name, value] of Object.entries(parsed)) {
     checkPortName(owner, `${key} key`, name);
+    if (!SERVICE_PORT_NAMES.includes(name)) {
+      fail(owner, `${key} names port "${name}", but the Service's ports are ${SERVICE_PORT_NAMES.map((n) => `"${n}"`).join(' and ')}: `
+        + 'key nodePorts by one of those names');
+    }
     if (typeof value !== 'number') fail(owner, `${key}.${name} ${JSON.stringify(value)} is not a number: use e.g. 30443`);
     checkNodePort(owner, `${key}.${name}`, value);
+    const twice = Object.entries(ports).find(([, port]) => port === value);
+    if (twice) fail(owner, `${key}.${name} ${value} is also ${key}.${twice[0]}: give each port its own node port`);
     ports[name] = value;
   }
   return ports;

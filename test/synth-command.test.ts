@@ -64,13 +64,17 @@ describe('npm run synth', () => {
 
   test.each([
     [{ GUIDE_REPLICAS: 'two' }, 'error: environment: GUIDE_REPLICAS "two" is not a whole number: set e.g. GUIDE_REPLICAS=2'],
+    [{ GUIDE_REPLICAS: '0x2' }, 'error: environment: GUIDE_REPLICAS "0x2" is not a whole number: set e.g. GUIDE_REPLICAS=2'],
+    [{ GUIDE_HARDENING: 'true', GUIDE_IMAGES: 'guide' }, 'error: environment: GUIDE_HARDENING=true cannot work with GUIDE_IMAGES=guide: its nginx '
+      + '(bprashanth/nginxhttps:1.0) runs as root on 80 and 443 from a default.conf of its own, and hardened pods have no root; use '
+      + 'GUIDE_IMAGES=pinned, set GUIDE_NGINX_IMAGE=nginx:1.27.4, or GUIDE_HARDENING=false'],
     [{ GUIDE_SERVICE_TYPE: 'Ingress' }, 'error: environment: GUIDE_SERVICE_TYPE "Ingress" is not one of "ClusterIP", "NodePort", "LoadBalancer"'],
     [{ GUIDE_NAMESPACE: 'My_Shop' }, 'error: environment: GUIDE_NAMESPACE "My_Shop" is not a valid DNS-1123 label: use at most 63 lower-case '
       + 'letters, digits and \'-\', starting and ending with a letter or digit (e.g. "my-nginx")'],
     [{ GUIDE_CURL_IMAGE: 'curl image:8' }, 'error: environment: GUIDE_CURL_IMAGE "curl image:8" is not a valid image reference '
       + '(it contains white space): set e.g. GUIDE_CURL_IMAGE=curlimages/curl:8.18.0'],
     [{ GUIDE_HARDENING: 'yes' }, 'error: environment: GUIDE_HARDENING "yes" is not true or false: set GUIDE_HARDENING=true or GUIDE_HARDENING=false'],
-    [{ GUIDE_REPLICA: '3' }, `error: environment: GUIDE_REPLICA is not a synth setting: use one of ${Object.keys(SYNTH_VARIABLES).join(', ')}`],
+    [{ GUIDE_REPLICA: '3' }, `error: environment: GUIDE_REPLICA is not a synth setting: did you mean GUIDE_REPLICAS? use one of ${Object.keys(SYNTH_VARIABLES).join(', ')}`],
     [{ GUIDE_TLS_KEYS: '/nonexistent' }, 'error: TlsSecret "nginxsecret": certificateFile "/nonexistent/tls.crt" cannot be read (ENOENT): check the path'],
   ])('bad setting %j: one error line, exit 1, and dist/ as it was', (env, message) => {
     const run = synth(env);
