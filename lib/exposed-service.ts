@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { HTTP_PORT, HTTPS_PORT, NginxApp } from './nginx-app';
 import {
   checkConstruct, checkDns1035Label, checkNodePort, checkOneOf, checkPort, checkPortName, checkProps, checkSameNamespace,
-  checkString, checkStringMap, claimName, fail, NAME_RULES, namespaceOf, ownerOf, show,
+  checkQualifiedName, checkString, checkStringMap, claimName, fail, NAME_RULES, namespaceOf, ownerOf, show,
 } from './validation';
 import { cidrProblem, recordOrigin } from './output-check';
 
@@ -127,6 +127,7 @@ export class ExposedService extends Construct {
     this.checkPorts();
     this.checkTypeSpecificProps(props);
     checkStringMap(this.owner, 'annotations', props.annotations, "{ 'pulumi.com/skipAwait': 'true' }");
+    for (const key of Object.keys(props.annotations ?? {})) checkQualifiedName(this.owner, 'annotations', key);
     props.app.tls?.checkServes(this.name, this.namespace);
     claimName(this, 'Service', this.name, this.owner);
 

@@ -5,6 +5,7 @@ import { ImageSet } from './images';
 import { NginxApp } from './nginx-app';
 import { NginxConfig } from './nginx-config';
 import { markAsSteps } from './output-check';
+import { checkDns1123Label, checkImage, checkProps, fail, show } from './validation';
 import { SecureNginxChart, SecureNginxChartProps } from './secure-nginx-chart';
 import { TlsSecret, TlsSecretProps } from './tls-secret';
 
@@ -85,8 +86,17 @@ export interface GuideCharts {
  * complete file of its own, as in the guide.
  */
 export function addGuideCharts(app: App, props: GuideChartsProps = {}): GuideCharts {
+  const owner = 'addGuideCharts';
+  checkProps(owner, props);
   const tlsProps = props.tls ?? { existing: true };
   const { imageSet, nginxImage, curlImage, namespace } = props;
+  // Under their own names: the constructs below would name theirs (image).
+  if (nginxImage !== undefined) checkImage(owner, 'nginxImage', nginxImage);
+  if (curlImage !== undefined) checkImage(owner, 'curlImage', curlImage, 'use e.g. "curlimages/curl:8.18.0"');
+  if (namespace !== undefined) checkDns1123Label(owner, 'namespace', namespace);
+  if (props.finalStateApp !== undefined && !(props.finalStateApp instanceof App)) {
+    fail(owner, `finalStateApp ${show(props.finalStateApp)} is not an App: pass e.g. new App({ outdir: 'dist' })`);
+  }
 
   // Step 1: run-my-nginx.yaml.
   const runMyNginx = new Chart(app, GUIDE_FILES.runMyNginx, { namespace });

@@ -2,7 +2,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { recordOrigin } from './output-check';
 import { TlsSecret } from './tls-secret';
-import { checkConstruct, checkDns1123Subdomain, checkProps, checkSameNamespace, checkString, claimName, fail, ownerOf } from './validation';
+import {
+  checkConstruct, checkDns1123Subdomain, checkPort, checkProps, checkSameNamespace, checkString, claimName, fail, ownerOf, show,
+} from './validation';
 
 /** Where the nginx image reads server blocks from; the ConfigMap is mounted here. */
 export const NGINX_CONF_DIR = '/etc/nginx/conf.d';
@@ -98,6 +100,14 @@ export class NginxConfig extends Construct {
       checkSameNamespace(owner, 'tls', this, props.tls, props.tls.owner, 'nginx mounts both from one namespace');
     }
     const ports = props.listenPorts ?? GUIDE_LISTEN_PORTS;
+    if (typeof ports !== 'object' || ports === null) {
+      fail(owner, `listenPorts ${show(ports)} is not an object: pass e.g. { http: 8080, https: 8443 }`);
+    }
+    checkPort(owner, 'listenPorts.http', ports.http);
+    checkPort(owner, 'listenPorts.https', ports.https);
+    if (ports.http === ports.https) {
+      fail(owner, `listenPorts.http and listenPorts.https are both ${ports.http}: nginx cannot serve http and https on one port; give each its own`);
+    }
     this.defaultConf = props.defaultConf
       ?? guideDefaultConf(props.tls?.certificateKey, props.tls?.privateKeyKey, ports.http, ports.https);
     checkString(owner, 'defaultConf', this.defaultConf);

@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, IConstruct, Node } from 'constructs';
-import { imageProblem, NAME_RULES, NameRule, NODE_PORT_RANGE, show } from './validation';
+import { imageProblem, NAME_RULES, NameRule, NODE_PORT_RANGE, qualifiedNameProblem, show } from './validation';
 
 /**
  * One check of everything an App synthesizes, run by `app.synth()` (a cdk8s validation on the App): every object of
@@ -163,25 +163,6 @@ function valueAt(json: Json, path: string): unknown {
   return at;
 }
 
-// Label and annotation keys: an optional DNS-1123 subdomain prefix and `/`, then a name of at most 63 characters
-// (k8s.io/apimachinery/pkg/util/validation IsQualifiedName).
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-
-function checkQualifiedName(key: string): string | undefined {
-  const parts = key.split('/');
-  if (parts.length > 2) return 'has more than one "/"';
-  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
-  if (prefix !== undefined) {
-    if (prefix.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(prefix)) {
-      return `has the prefix "${prefix}", which is not a DNS-1123 subdomain`;
-    }
-  }
-  if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)) {
-    return 'is not a qualified name (at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit, after an optional "prefix/")';
-  }
-  return undefined;
-}
-
 /** The per-field rules, through the same checks the constructs make on their props. */
 function checkObject(json: Json, report: Report): void {
   const rule = ruleChecker(report);
@@ -194,7 +175,7 @@ function checkObject(json: Json, report: Report): void {
   if (json.metadata?.namespace !== undefined) rule('metadata.namespace', 'dns1123Label', json.metadata.namespace);
   checkLabels('metadata.labels', json.metadata?.labels, report, rule);
   for (const key of Object.keys(json.metadata?.annotations ?? {})) {
-    const problem = checkQualifiedName(key);
+    const problem = qualifiedNameProblem(key);
     if (problem) report(`metadata.annotations.${key}`, `has the key "${key}", which ${problem}: use a key such as "example.com/owner"`);
   }
 
@@ -239,7 +220,7 @@ function ruleChecker(report: Report): Rule {
 
 function checkLabels(path: string, labels: Json | undefined, report: Report, rule: Rule): void {
   for (const [key, value] of Object.entries(labels ?? {})) {
-    const problem = checkQualifiedName(key);
+    const problem = qualifiedNameProblem(key);
     if (problem) report(`${path}.${key}`, `has the key "${key}", which ${problem}: use a key such as "app" or "example.com/team"`);
     rule(`${path}.${key}`, 'labelValue', value);
   }

@@ -7,6 +7,9 @@ import { ImageSet } from './images';
 import { NginxApp } from './nginx-app';
 import { NginxConfig } from './nginx-config';
 import { TlsSecret, TlsSecretProps } from './tls-secret';
+import {
+  checkBoolean, checkImage, checkNodePort, checkOneOf, checkProps, checkQualifiedName, checkReplicas, checkStringMap, fail,
+} from './validation';
 
 export interface SecureNginxChartProps extends ChartProps {
   /**
@@ -90,6 +93,25 @@ export class SecureNginxChart extends Chart {
 
   constructor(scope: Construct, id: string, props: SecureNginxChartProps = {}) {
     super(scope, id, props);
+    const owner = `SecureNginxChart "${id}"`;
+    checkProps(owner, props);
+    checkBoolean(owner, 'check', props.check);
+    // The chart's own props first, under their own names: the constructs below would name theirs (image, type, ...).
+    if (props.serviceType !== undefined) checkOneOf(owner, 'serviceType', props.serviceType, Object.values(ServiceType));
+    if (props.replicas !== undefined) checkReplicas(owner, 'replicas', props.replicas);
+    if (props.nginxImage !== undefined) checkImage(owner, 'nginxImage', props.nginxImage);
+    if (props.curlImage !== undefined) checkImage(owner, 'curlImage', props.curlImage, 'use e.g. "curlimages/curl:8.18.0"');
+    checkStringMap(owner, 'serviceAnnotations', props.serviceAnnotations, "{ 'pulumi.com/skipAwait': 'true' }");
+    for (const key of Object.keys(props.serviceAnnotations ?? {})) checkQualifiedName(owner, 'serviceAnnotations', key);
+    if (props.nodePorts !== undefined) {
+      checkStringMap(owner, 'nodePorts', props.nodePorts, '{ https: 30443 }', 'number');
+      for (const [name, port] of Object.entries(props.nodePorts)) {
+        if (!['http', 'https'].includes(name)) {
+          fail(owner, `nodePorts names port "${name}", but the Service's ports are "http" and "https": key nodePorts by one of those names`);
+        }
+        checkNodePort(owner, `nodePorts.${name}`, port);
+      }
+    }
     const tlsProps = props.tls ?? { existing: true };
     this.tls = new TlsSecret(this, 'Secret', tlsProps);
     // nginx without root (hardening) listens on 8080/8443; the Service keeps the guide's ports in front.

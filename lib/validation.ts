@@ -231,15 +231,40 @@ export function checkBoolean(owner: string, prop: string, value: unknown): void 
   }
 }
 
-/** Optional maps of text to text, such as annotations: a number value would make an invalid manifest. */
-export function checkStringMap(owner: string, prop: string, value: unknown, example: string): void {
+/** Optional maps of text to text (annotations) or to numbers (node ports): a wrong value type makes an invalid manifest. */
+export function checkStringMap(owner: string, prop: string, value: unknown, example: string, values: 'string' | 'number' = 'string'): void {
   if (value === undefined) return;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     fail(owner, `${prop} ${show(value)} is not an object: pass e.g. ${example}`);
   }
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') fail(owner, `${prop}.${k} ${show(v)} is not a string: quote it, e.g. ${example}`);
+    if (typeof v !== values) fail(owner, `${prop}.${k} ${show(v)} is not a ${values}: ${values === 'string' ? 'quote it' : 'pass a number'}, e.g. ${example}`);
   }
+}
+
+/**
+ * Label and annotation keys: an optional DNS-1123 subdomain prefix and `/`, then a name of at most 63 characters
+ * (k8s.io/apimachinery/pkg/util/validation IsQualifiedName). Returns what is wrong, or undefined.
+ */
+export function qualifiedNameProblem(key: string): string | undefined {
+  const parts = key.split('/');
+  if (parts.length > 2) return 'has more than one "/"';
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+  if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) {
+    return `has the prefix "${prefix}", which is not a DNS-1123 subdomain`;
+  }
+  if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)) {
+    return 'is not a qualified name (at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit, after an optional "prefix/")';
+  }
+  return undefined;
+}
+
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** A label or annotation key of a map prop. */
+export function checkQualifiedName(owner: string, prop: string, key: string): void {
+  const problem = qualifiedNameProblem(key);
+  if (problem) fail(owner, `${prop} key "${key}" ${problem}: use a key such as "example.com/owner"`);
 }
 
 /**
