@@ -12,9 +12,10 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const built = path.join(root, 'build', 'main.js');
 
-/** The output folder: `--output DIR` (as `cdk8s synth` names it), else dist/. */
+/** The output folder: `--output DIR` (as `cdk8s synth` names it), else the CLI's CDK8S_OUTDIR, else dist/. */
 function outputDir(args) {
-  if (args.length === 0) return 'dist';
+  // `cdk8s synth` (cdk8s.yaml's app) runs this with the folder it reads back in CDK8S_OUTDIR.
+  if (args.length === 0) return process.env.CDK8S_OUTDIR || 'dist';
   if ((args[0] === '--output' || args[0] === '-o') && args.length === 2 && args[1] !== '') return args[1];
   process.stderr.write(`error: unexpected arguments ${JSON.stringify(args)}: use npm run synth -- [--output DIR]\n`);
   process.exit(2);

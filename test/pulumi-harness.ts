@@ -1,5 +1,7 @@
 // Runs the Pulumi program (pulumi/index.ts) under pulumi.runtime.setMocks for one stack config, with no CLI
 // and no cluster, and records what reaches the engine.
+import * as pulumi from '@pulumi/pulumi';
+import { guideProgram } from '../pulumi/program';
 import { readStackFile } from '../pulumi/stack-file';
 import { Manifest, pemBlock, testCertificate } from './helpers';
 
@@ -45,7 +47,7 @@ export function stackConfig(stack: string): Record<string, string> {
 export type ServiceStatus = Manifest | undefined;
 
 /**
- * Imports the program afresh with `config` after installing the mocks, waits for its exports and returns every
+ * Runs the program with `config` after installing the mocks, waits for its outputs and returns every
  * registered resource, or what the program threw.
  */
 export async function runStack(config: Record<string, string>, options: MockOptions = {}): Promise<StackRun> {
@@ -54,46 +56,35 @@ export async function runStack(config: Record<string, string>, options: MockOpti
   const resources: Registered[] = [];
   const dependencies = new Map<string, { dependsOn: string[]; replaceOnChanges: string[] }>();
   let program: Record<string, unknown> = {};
-  let pending: Promise<unknown>[] = [];
-  let pulumi!: typeof import('@pulumi/pulumi');
   let error: Error | undefined;
-  // Each isolated copy of @pulumi/pulumi adds its own process exit listeners; they go with the copy after the run.
-  const exitListeners = process.listeners('exit');
-  jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    pulumi = require('@pulumi/pulumi') as typeof import('@pulumi/pulumi');
-    pulumi.runtime.setAllConfig(config, options.secretKeys);
-    pulumi.runtime.setMocks({
-      newResource(args) {
-        const recorded = dependencies.get(args.name) ?? { dependsOn: [], replaceOnChanges: [] };
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, ...recorded });
-        return { id: `${args.name}-id`, state: stateOf(args.type, args.inputs, serviceStatus, certificatePem) };
-      },
-      call(args) {
-        return args.inputs;
-      },
-    }, 'guide-as-code', 'test');
-    recordDependencies(pulumi.runtime.getMonitor(), dependencies);
-    // It's important to import the program after the mocks.
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      program = require('../pulumi/index') as Record<string, unknown>;
-    } catch (e) {
-      error = e as Error;
-    }
-    pending = Object.entries(program).map(([name, output]) => new Promise((resolve) => {
-      (output as import('@pulumi/pulumi').Output<unknown>).apply((value) => {
-        resolve([name, value]);
-        return value;
-      });
-    }));
-  });
+  // One copy of the Pulumi SDK for the whole file: setAllConfig replaces the config and setMocks the monitor, and
+  // the program runs as a function, so no run sees another's state and @pulumi/kubernetes is loaded once.
+  pulumi.runtime.setAllConfig(config, options.secretKeys);
+  pulumi.runtime.setMocks({
+    newResource(args) {
+      const recorded = dependencies.get(args.name) ?? { dependsOn: [], replaceOnChanges: [] };
+      resources.push({ type: args.type, name: args.name, inputs: args.inputs, ...recorded });
+      return { id: `${args.name}-id`, state: stateOf(args.type, args.inputs, serviceStatus, certificatePem) };
+    },
+    call(args) {
+      return args.inputs;
+    },
+  }, 'guide-as-code', 'test');
+  recordDependencies(pulumi.runtime.getMonitor(), dependencies);
+  try {
+    program = { ...guideProgram() };
+  } catch (e) {
+    error = e as Error;
+  }
+  const pending = Object.entries(program).map(([name, output]) => new Promise((resolve) => {
+    (output as import('@pulumi/pulumi').Output<unknown>).apply((value) => {
+      resolve([name, value]);
+      return value;
+    });
+  }));
   const outputs = Object.fromEntries(await Promise.all(pending) as [string, unknown][]);
   // Outputs resolve before every resource is registered; disconnect waits for the outstanding registrations.
   await pulumi.runtime.disconnect();
-  for (const listener of process.listeners('exit')) {
-    if (!exitListeners.includes(listener)) process.removeListener('exit', listener);
-  }
   return { resources, outputs, error };
 }
 
