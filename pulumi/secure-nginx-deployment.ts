@@ -32,7 +32,7 @@ export interface SecureNginxDeploymentArgs extends StackSettings {
 
 /** A synthesized object, as cdk8s writes it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [field: string]: any };
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; [field: string]: any };
 
 /**
  * Deploys the guide's final state (the {@link SecureNginxChart} that `cdk8s synth` writes) with a certificate made by
@@ -125,7 +125,7 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
           certificate: certificatePem.apply(base64),
           privateKey: pulumi.secret(privateKeyPem.apply(base64)),
         }),
-        metadata: { name: tlsSecret.name, namespace: args.namespace },
+        metadata: { name: tlsSecret.name, namespace: args.namespace, annotations: { ...PATCH_FORCE_ANNOTATION } },
       }, child({ dependsOn: namespace ? [namespace] : [], additionalSecretOutputs: ['data', 'stringData'] }));
     }
 
@@ -166,10 +166,19 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * The stack owns every field it sets: after `kubectl scale` or `kubectl edit`, `pulumi up --refresh` takes the field
+ * back (server-side apply with force) instead of failing with a field-manager conflict. Only in what Pulumi applies:
+ * `cdk8s synth`'s output stays the guide's.
+ * @see https://www.pulumi.com/registry/packages/kubernetes/how-to-guides/managing-resources-with-server-side-apply/
+ */
+export const PATCH_FORCE_ANNOTATION = { 'pulumi.com/patchForce': 'true' } as const;
+
 /** Registers one synthesized object as the typed Pulumi resource of its kind. */
 function register(name: string, object: Manifest, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
   // The typed classes set apiVersion and kind themselves.
-  const { apiVersion, kind, ...body } = object;
+  const { apiVersion, kind, ...rest } = object;
+  const body = { ...rest, metadata: { ...rest.metadata, annotations: { ...rest.metadata.annotations, ...PATCH_FORCE_ANNOTATION } } };
   switch (`${apiVersion}/${kind}`) {
     case 'v1/ConfigMap': return new k8s.core.v1.ConfigMap(name, body, opts);
     case 'v1/Service': return new k8s.core.v1.Service(name, body, opts);

@@ -7,14 +7,12 @@ import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Testing } from 'cdk8s';
 import { ConfigMap, EngineEvent, Stack } from '@pulumi/pulumi/automation';
 import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../../lib/nginx-app';
-import { SecureNginxChart } from '../../lib/secure-nginx-chart';
 import { generateSelfSigned, SelfSignedPem, writePemFiles } from '../../lib/self-signed';
-import { chartPropsFor } from '../../pulumi/stack-settings';
 import { Engine, stackOf, startEngine } from './engine';
-import { readStackFile, stackSettingsOf } from '../../pulumi/stack-file';
+import { readStackFile } from '../../pulumi/stack-file';
+import { clusterOverrides, expectDeployedAsSynthesized, objectsIn } from './deployed';
 import { apiServer, eventually, getJson, kubeconfigPath, kubectl, ok } from './kubectl';
 
 const run = promisify(execFile);
@@ -22,30 +20,6 @@ let engine: Engine;
 /** Everything the CLI printed, to search for key material. */
 let printed = '';
 const log = (text: string) => { printed += text; };
-
-/** What the test cluster needs beyond each stack's file, every one named here. */
-function clusterOverrides(): ConfigMap {
-  const kubeconfig = readFileSync(kubeconfigPath(), 'utf8');
-  const context = ok(['config', 'current-context']).trim();
-  return {
-    // The local control plane instead of the example stacks' clusters, named the way the README shows.
-    'guide-as-code:kubeconfig': { value: kubeconfig, secret: true },
-    'guide-as-code:context': { value: context, secret: false },
-    // kwok runs no containers, so the https check Job could never complete here.
-    'guide-as-code:check': { value: 'false', secret: false },
-  };
-}
-
-/** Every object of the stack exists on the server with (at least) the spec cdk8s synthesizes for the same settings. */
-function expectDeployedAsSynthesized(config: ConfigMap): void {
-  const settings = stackSettingsOf(config);
-  const objects = new SecureNginxChart(Testing.app(), 'expected', chartPropsFor(settings)).toJson();
-  for (const object of objects) {
-    const live = getJson(['-n', settings.namespace, object.kind.toLowerCase(), object.metadata.name]);
-    const { metadata: _m, apiVersion: _a, kind: _k, ...body } = object;
-    expect(live).toMatchObject(body);
-  }
-}
 
 /** All files under `dir`, as text. */
 function filesUnder(dir: string): string {
@@ -94,7 +68,7 @@ describe('the dev stack, certificate from stack config', () => {
   }, 60_000);
 
   test('a bad stack setting fails under the real engine before any resource is created, naming the key', async () => {
-    const message = 'stack config: guide-as-code:replicas "two" is not a whole number: set it with `pulumi config set guide-as-code:replicas <number>`';
+    const message = 'stack config: guide-as-code:replicas "two" is not a whole number of at least 0 in decimal digits: set it with `pulumi config set guide-as-code:replicas <number>`';
     const { stdout } = await run(process.execPath, ['--import', 'tsx', join(__dirname, 'up-with-config.ts'), 'dev-bad',
       JSON.stringify({ ...config, 'guide-as-code:replicas': { value: 'two', secret: false } })], { cwd: join(__dirname, '..', '..') });
     const outcome = JSON.parse(stdout) as { ok: boolean; message: string };
@@ -208,8 +182,7 @@ describe('the prod stack, the certificate of an existing Secret, behind a load b
     await stack.destroy({ onOutput: log });
     // The namespace was there before the stack: it stays, holding only what was there before, its labels taken back.
     expect(getJson(['namespace', ns]).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBeUndefined();
-    const left = ok(['-n', ns, 'get', 'deployments,services,configmaps,jobs,secrets', '-o', 'name']).split('\n').filter((l) => l && l !== 'configmap/kube-root-ca.crt');
-    expect(left).toEqual(['secret/nginxsecret']);
+    expect(objectsIn(ns)).toEqual(['secret/nginxsecret']);
   }, 240_000);
 
   test('with waitForLoadBalancer false, up returns without an address', async () => {
