@@ -2,6 +2,9 @@
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
+  // Jest's default is one worker fewer than the cores: on the 2-core machines here, one. The test files are mostly
+  // child processes (synth, keys, diff), so two workers keep both cores busy.
+  maxWorkers: 2,
   // @pulumi/pulumi keeps its runtime state on the global object; Jest's soft clean-up of globals only warns about it.
   testEnvironmentOptions: { globalsCleanup: 'off' },
   roots: ['<rootDir>/test'],

@@ -70,10 +70,15 @@ async function render(tree: string, env: NodeJS.ProcessEnv): Promise<Rendered> {
     // Versions before the stack renderer existed show the charts only.
     const stacks = existsSync(join(tree, 'scripts', 'stack-objects.ts'));
     const stackNames = stacks ? readdirSync(tree).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort() : [];
-    const [, ...registrations] = await Promise.all([
+    // Versions that render several stacks in one process say so in their usage line; older ones take one each.
+    const together = stacks && readFileSync(join(tree, 'scripts', 'stack-objects.ts'), 'utf8').includes('several: {');
+    const [, ...rendered] = await Promise.all([
       run(tree, cwd, ['main.ts'], { ...env, CDK8S_OUTDIR: join(out, 'dist') }),
-      ...stackNames.map((stack) => run(tree, tree, ['scripts/stack-objects.ts', stack], env)),
+      ...(together && stackNames.length > 1 ? [run(tree, tree, ['scripts/stack-objects.ts', ...stackNames], env)]
+        : stackNames.map((stack) => run(tree, tree, ['scripts/stack-objects.ts', stack], env))),
     ]);
+    const registrations = together && stackNames.length > 1
+      ? stackNames.map((stack) => JSON.stringify((JSON.parse(rendered[0]) as Record<string, unknown>)[stack])) : rendered;
     const objects: RenderedObject[] = [];
     for (const file of yamlFiles(join(out, 'dist'))) {
       const source = `dist/${relative(join(out, 'dist'), file)}`;
