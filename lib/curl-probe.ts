@@ -87,6 +87,8 @@ export class CurlProbe extends Construct {
   public readonly selectorLabels: Readonly<Record<string, string>>;
   /** Used as the prefix of every error about this construct. */
   public readonly owner: string;
+  /** The labels of the check Job's pods, once {@link addCheck} added it. */
+  public checkLabels?: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: CurlProbeProps) {
     super(scope, id);
@@ -139,6 +141,11 @@ export class CurlProbe extends Construct {
   /** Which prop the client image came from, for the output check's messages. */
   private readonly imageOrigin: FieldOrigin;
 
+  /** The labels of every pod of this probe: the client's, and the check Job's once added. */
+  public get podLabelSets(): Readonly<Record<string, string>>[] {
+    return this.checkLabels ? [this.selectorLabels, this.checkLabels] : [this.selectorLabels];
+  }
+
   /** The URL the guide curls: `https://my-nginx`, with the port when it is not 443. */
   public get url(): string {
     const https = this.service.httpsPort;
@@ -170,6 +177,7 @@ export class CurlProbe extends Construct {
       `echo "ok: ${this.url} answered over https, trusting the certificate of Secret ${this.tls.name}"`,
     ].join('\n');
     const labels = { app: `${this.selectorLabels.app}-check` };
+    this.checkLabels = labels;
     const template: k8s.PodTemplateSpec = {
       metadata: { labels },
       spec: { ...this.podSpec(['sh', '-c', script]), restartPolicy: 'Never' },

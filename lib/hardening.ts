@@ -2,8 +2,10 @@ import { k8s } from 'cdk8s-plus-27';
 import { GUIDE_LISTEN_PORTS, ListenPorts } from './nginx-config';
 
 /**
- * The opt-in hardening of `hardening: true`: every pod satisfies the Pod Security Standard "restricted". The guide
- * has none of this, so it is off by default and the manifests stay those of the guide.
+ * The production preset of `hardening: true`: every pod satisfies the Pod Security Standard "restricted", and nginx
+ * survives rollouts and drains (readiness on https, a rollout that keeps capacity, a preStop delay and nginx's
+ * graceful stop, a PodDisruptionBudget and spreading over nodes with 2 or more replicas); NetworkPolicies admit only
+ * the guide's traffic. The guide has none of this, so it is off by default and the manifests stay those of the guide.
  *
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
@@ -15,8 +17,23 @@ export interface HardeningSettings {
 const DROP_ALL = { drop: ['ALL'] };
 const RUNTIME_DEFAULT = { type: 'RuntimeDefault' };
 
-/** The uid and gid of the `nginx` user in the official image (and in the e2e's Debian-built one). */
-export const NGINX_UID = 101;
+/**
+ * The uid and gid nginx runs as: above 10000, so they are never a user of the host (the official image's `nginx`
+ * user, 101, often is). nginx needs no user of its own in the image: it writes only to its emptyDir volumes.
+ */
+export const NGINX_UID = 10101;
+/** The uid and gid of the curl client and the check Job, likewise above 10000. */
+export const CURL_UID = 10100;
+
+/** Seconds a terminating nginx keeps serving before it is told to stop: endpoint removal must reach every node first. */
+export const PRESTOP_SLEEP_SECONDS = 5;
+/**
+ * Seconds from the delete to a forced kill: the preStop sleep, then nginx's graceful stop (SIGQUIT, the image's
+ * STOPSIGNAL: it finishes the requests in flight and closes idle keep-alive connections).
+ */
+export const TERMINATION_GRACE_SECONDS = 30;
+
+const quantity = (text: string) => k8s.Quantity.fromString(text);
 
 /**
  * nginx unprivileged: no root master, so it cannot bind ports below 1024 or switch users; it listens on
@@ -24,8 +41,8 @@ export const NGINX_UID = 101;
  */
 export const NGINX_HARDENING: HardeningSettings = {
   resources: {
-    requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
-    limits: { memory: k8s.Quantity.fromString('128Mi') },
+    requests: { 'cpu': quantity('50m'), 'memory': quantity('64Mi'), 'ephemeral-storage': quantity('64Mi') },
+    limits: { 'cpu': quantity('500m'), 'memory': quantity('128Mi'), 'ephemeral-storage': quantity('256Mi') },
   },
   securityContext: {
     allowPrivilegeEscalation: false,
@@ -65,24 +82,41 @@ export const RESTRICTED_POD_SECURITY: k8s.PodSecurityContext = {
 /** curlimages/curl runs as its own unprivileged user, so it can be non-root with a read-only root. */
 export const CURL_HARDENING: HardeningSettings = {
   resources: {
-    requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-    limits: { memory: k8s.Quantity.fromString('64Mi') },
+    requests: { 'cpu': quantity('10m'), 'memory': quantity('16Mi'), 'ephemeral-storage': quantity('16Mi') },
+    limits: { 'cpu': quantity('200m'), 'memory': quantity('64Mi'), 'ephemeral-storage': quantity('64Mi') },
   },
   securityContext: {
     allowPrivilegeEscalation: false,
     capabilities: DROP_ALL,
     readOnlyRootFilesystem: true,
     runAsNonRoot: true,
-    runAsUser: 100,
+    runAsUser: CURL_UID,
+    runAsGroup: CURL_UID,
     seccompProfile: RUNTIME_DEFAULT,
   },
 };
 
-/** Liveness and readiness over plain http on `port`, where nginx answers `/` with its welcome page. */
-export function httpProbes(port: number): Pick<k8s.Container, 'livenessProbe' | 'readinessProbe'> {
-  const httpGet = { path: '/', port: k8s.IntOrString.fromNumber(port) };
+/**
+ * Readiness on what clients use (https, when nginx serves it), so a pod gets traffic only once its certificate is
+ * loaded, and checked often so a new pod joins quickly; liveness on plain http, slower and more forgiving, so a busy
+ * pod is taken out of rotation long before it is restarted.
+ */
+export function nginxProbes(ports: { http: number; https?: number }): Pick<k8s.Container, 'livenessProbe' | 'readinessProbe'> {
+  const httpGet = { path: '/', port: k8s.IntOrString.fromNumber(ports.http) };
+  const ready = ports.https !== undefined ? { path: '/', port: k8s.IntOrString.fromNumber(ports.https), scheme: 'HTTPS' } : httpGet;
   return {
-    readinessProbe: { httpGet, periodSeconds: 5 },
-    livenessProbe: { httpGet, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 1 },
+    readinessProbe: { httpGet: ready, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 2 },
+    livenessProbe: { httpGet, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
   };
+}
+
+/** A rollout that never has fewer ready pods than asked for: one new pod at a time, an old one goes once it is ready. */
+export const ROLLING_UPDATE: k8s.DeploymentStrategy = {
+  type: 'RollingUpdate',
+  rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
+};
+
+/** Replicas spread over nodes where there are several, and still scheduled where there is one. */
+export function spreadOverNodes(labels: Readonly<Record<string, string>>): k8s.TopologySpreadConstraint[] {
+  return [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...labels } } }];
 }

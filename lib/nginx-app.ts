@@ -1,6 +1,10 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { httpProbes, NGINX_HARDENING, NGINX_WRITABLE_PATHS, nginxListenPorts, RESTRICTED_POD_SECURITY } from './hardening';
+import { JsonPatch } from 'cdk8s';
+import {
+  NGINX_HARDENING, NGINX_WRITABLE_PATHS, nginxListenPorts, nginxProbes, PRESTOP_SLEEP_SECONDS, RESTRICTED_POD_SECURITY,
+  ROLLING_UPDATE, spreadOverNodes, TERMINATION_GRACE_SECONDS,
+} from './hardening';
 import { IMAGES, ImageSet } from './images';
 import { GUIDE_LISTEN_PORTS, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
 import { TlsSecret } from './tls-secret';
@@ -74,9 +78,12 @@ export interface NginxAppProps {
   readonly enableServiceLinks?: boolean;
 
   /**
-   * Satisfy the Pod Security Standard "restricted": nginx runs as its unprivileged user with no capabilities, a
-   * read-only root filesystem (emptyDir volumes where it writes) and the runtime's seccomp profile, listening on
-   * 8080 and 8443 inside the pod (Services keep the guide's ports in front); plus probes and resources.
+   * The production preset: the Pod Security Standard "restricted" (nginx as uid 10101 with no capabilities, a
+   * read-only root filesystem with emptyDir volumes where it writes, the runtime's seccomp profile, listening on 8080
+   * and 8443 inside the pod behind the guide's Service ports), resources with ephemeral storage, readiness on https
+   * apart from liveness, a rollout that keeps capacity (maxUnavailable 0, maxSurge 1), a preStop sleep before nginx's
+   * graceful stop, and with 2 or more replicas a PodDisruptionBudget and spreading over nodes. The preStop sleep
+   * action needs Kubernetes 1.30 or newer.
    * @default false
    * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
    */
@@ -107,6 +114,8 @@ export class NginxApp extends Construct {
   public readonly httpsPort: number;
   /** Used as the prefix of every error about this construct. */
   public readonly owner: string;
+  /** With hardening and 2 or more replicas: the budget that lets evictions (drains) take one pod at a time. */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
 
   constructor(scope: Construct, id: string, props: NginxAppProps = {}) {
     super(scope, id);
@@ -146,11 +155,12 @@ export class NginxApp extends Construct {
     claimName(this, 'Deployment', this.name, this.owner);
     claimSelector(this, this.selectorLabels, this.owner, 'give each NginxApp its own name (the run label follows it)');
 
-    const deployment = new k8s.KubeDeployment(this, 'Resource', {
+    const deployment = new DeploymentWithNewerFields(this, 'Resource', {
       metadata: { name: this.name },
       spec: {
         selector: { matchLabels: { ...this.selectorLabels } },
         replicas: this.replicas,
+        ...(this.hardening ? { strategy: ROLLING_UPDATE } : {}),
         template: {
           metadata: {
             labels: { ...this.selectorLabels },
@@ -161,6 +171,22 @@ export class NginxApp extends Construct {
         },
       },
     });
+    if (this.hardening) {
+      // Keeps serving while the endpoint's removal reaches every node's kube-proxy; then the image's STOPSIGNAL
+      // (SIGQUIT, nginx's graceful stop). The native sleep action (GA in 1.34, on by default since 1.30) is newer
+      // than cdk8s-plus-27's 1.27 types, hence the escape hatch; it needs no shell in the image.
+      deployment.addNewerField(JsonPatch.add('/spec/template/spec/containers/0/lifecycle',
+        { preStop: { sleep: { seconds: PRESTOP_SLEEP_SECONDS } } }));
+      if (this.replicas >= 2) {
+        // Evictions (kubectl drain) take one pod at a time; an unhealthy pod may always go, so it never blocks a drain.
+        this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+          metadata: { name: this.name },
+          spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.selectorLabels } },
+            unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+        });
+        recordOrigin(this.disruptionBudget, this.owner, { 'metadata.name': { prop: 'name' }, 'spec.selector.matchLabels': { prop: 'name', value: this.name } });
+      }
+    }
     const fromName = { prop: 'name', value: this.name };
     recordOrigin(deployment, this.owner, {
       'metadata.name': { prop: 'name' },
@@ -194,14 +220,19 @@ export class NginxApp extends Construct {
       image: this.image,
       ports: this.containerPorts.map((containerPort) => ({ containerPort })),
       ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
-      ...(this.hardening ? { ...httpProbes(this.httpPort), ...NGINX_HARDENING } : {}),
+      ...(this.hardening ? { ...nginxProbes({ http: this.httpPort, https: this.tls ? this.httpsPort : undefined }), ...NGINX_HARDENING } : {}),
     };
     return {
       ...(volumes.length > 0 ? { volumes } : {}),
       containers: [container],
       ...(this.enableServiceLinks !== undefined ? { enableServiceLinks: this.enableServiceLinks } : {}),
       // The pod needs no API access, so no service-account token either.
-      ...(this.hardening ? { automountServiceAccountToken: false, securityContext: RESTRICTED_POD_SECURITY } : {}),
+      ...(this.hardening ? {
+        automountServiceAccountToken: false,
+        securityContext: RESTRICTED_POD_SECURITY,
+        terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+        ...(this.replicas >= 2 ? { topologySpreadConstraints: spreadOverNodes(this.selectorLabels) } : {}),
+      } : {}),
     };
   }
 
@@ -270,4 +301,21 @@ export class NginxApp extends Construct {
 /** bprashanth/nginxhttps (the guide's Japanese page) carries a default.conf that serves https from /etc/nginx/ssl. */
 function bakesItsOwnConfig(image: string): boolean {
   return image.split(/[:@]/)[0] === IMAGES[ImageSet.GUIDE].nginxHttps.split(':')[0];
+}
+
+/**
+ * The escape hatch for fields newer than cdk8s-plus-27's Kubernetes 1.27 types: KubeDeployment converts its JSON
+ * through the 1.27 schema, which drops fields it does not know (even those of `addJsonPatch`), so these patches apply
+ * after that conversion.
+ */
+class DeploymentWithNewerFields extends k8s.KubeDeployment {
+  private readonly newerFields: JsonPatch[] = [];
+
+  public addNewerField(...patches: JsonPatch[]): void {
+    this.newerFields.push(...patches);
+  }
+
+  public toJson(): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return JsonPatch.apply(super.toJson(), ...this.newerFields);
+  }
 }

@@ -5,6 +5,7 @@ import { ExposedService, ServiceType } from './exposed-service';
 import { nginxListenPorts } from './hardening';
 import { ImageSet } from './images';
 import { NginxApp } from './nginx-app';
+import { NetworkPolicies } from './network-policies';
 import { NginxConfig } from './nginx-config';
 import { TlsSecret, TlsSecretProps } from './tls-secret';
 import {
@@ -67,8 +68,8 @@ export interface SecureNginxChartProps extends ChartProps {
   readonly enableServiceLinks?: boolean;
 
   /**
-   * Every pod satisfies the Pod Security Standard "restricted" (nginx without root on 8080/8443 behind the guide's
-   * Service ports), with probes and resources.
+   * The production preset ({@link NginxAppProps.hardening}) for every pod, plus NetworkPolicies that deny everything
+   * in the namespace but the guide's traffic ({@link NetworkPolicies}).
    * @default false
    */
   readonly hardening?: boolean;
@@ -90,6 +91,8 @@ export class SecureNginxChart extends Chart {
   public readonly app: NginxApp;
   public readonly service: ExposedService;
   public readonly probe: CurlProbe;
+  /** With hardening: default deny, plus exactly the guide's traffic. */
+  public readonly networkPolicies?: NetworkPolicies;
 
   constructor(scope: Construct, id: string, props: SecureNginxChartProps = {}) {
     super(scope, id, props);
@@ -138,5 +141,7 @@ export class SecureNginxChart extends Chart {
       hardening: props.hardening,
     });
     if (props.check ?? true) this.probe.addCheck();
+    // After the check, so its pods get their egress too.
+    this.networkPolicies = props.hardening ? new NetworkPolicies(this, 'NetworkPolicies', { service: this.service, clients: [this.probe] }) : undefined;
   }
 }

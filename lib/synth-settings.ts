@@ -18,7 +18,7 @@ export const SYNTH_VARIABLES = {
   GUIDE_NGINX_IMAGE: 'nginx image of every chart, overriding the image set',
   GUIDE_CURL_IMAGE: 'curl image of every chart, overriding the image set',
   GUIDE_TLS_KEYS: 'folder with tls.crt and tls.key to synthesize the Secret from (puts the key into dist/)',
-  GUIDE_HARDENING: 'true for probes, resources and Pod Security "restricted" contexts',
+  GUIDE_HARDENING: 'true for the production preset: Pod Security "restricted", probes, resources, rollout, PodDisruptionBudget, NetworkPolicies',
   GUIDE_CHECK: 'false to leave out the https check Job',
 } as const;
 

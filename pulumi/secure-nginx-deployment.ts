@@ -184,6 +184,8 @@ function register(name: string, object: Manifest, opts: pulumi.CustomResourceOpt
     case 'v1/Service': return new k8s.core.v1.Service(name, body, opts);
     case 'apps/v1/Deployment': return new k8s.apps.v1.Deployment(name, body, opts);
     case 'batch/v1/Job': return new k8s.batch.v1.Job(name, body, opts);
+    case 'policy/v1/PodDisruptionBudget': return new k8s.policy.v1.PodDisruptionBudget(name, body, opts);
+    case 'networking.k8s.io/v1/NetworkPolicy': return new k8s.networking.v1.NetworkPolicy(name, body, opts);
     default:
       throw new GuideConfigError(`SecureNginxDeployment "${name}": no Pulumi resource class for ${apiVersion} ${kind}: `
         + 'add it to register() in lib/secure-nginx-deployment.ts');

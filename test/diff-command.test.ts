@@ -51,7 +51,7 @@ test('an unchanged tree shows no object, charts and stacks compared, even with a
 
 // One edit of two stacks' files, rendered once: each change is reported on its own, and the ref (the merge base with
 // main by default) comes from the cache the first test filled.
-test('a replicas change is one changed object with that line, a dropped check one removed object; exit 0', () => {
+test('a replicas change is one changed object with that line, a dropped check removed objects; exit 0', () => {
   const restoreDev = editStack('dev', (t) => t.replace('guide-as-code:replicas: 1', 'guide-as-code:replicas: 3'));
   const restoreProd = editStack('prod', (t) => `${t}  guide-as-code:check: false\n`);
   try {
@@ -61,7 +61,9 @@ test('a replicas change is one changed object with that line, a dropped check on
     expect(r.stdout).toContain('~ changed Deployment/guide-dev/my-nginx (stack dev)\n@@ ');
     expect(r.stdout).toContain("\n-  replicas: 1\n+  replicas: 3\n");
     expect(r.stdout).toMatch(/\n- removed Job\/guide-prod\/my-nginx-https-check-[0-9a-f]{8} \(stack prod\)\n/);
-    expect(r.stdout.trimEnd().split('\n').pop()).toBe('1 changed, 0 added, 1 removed');
+    // prod is hardened: the check Job's egress policy goes with it.
+    expect(r.stdout).toContain('\n- removed NetworkPolicy/guide-prod/curl-deployment-check-egress (stack prod)\n');
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('1 changed, 0 added, 2 removed');
     expect(r.stdout).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
   } finally {
     restoreDev();

@@ -7,6 +7,7 @@ import { ExposedService, ServiceType } from '../lib/exposed-service';
 import { addGuideCharts } from '../lib/guide-charts';
 import { ImageSet } from '../lib/images';
 import { NginxApp } from '../lib/nginx-app';
+import { NetworkPolicies } from '../lib/network-policies';
 import { NginxConfig } from '../lib/nginx-config';
 import { validationProblems } from '../lib/output-check';
 import { SecureNginxChart } from '../lib/secure-nginx-chart';
@@ -98,6 +99,12 @@ const CASES: Case[] = [
   ['NginxConfig', 'defaultConf', (a) => new NginxConfig(chart(a), 'conf', { defaultConf: ' ' }), 'NginxConfig "nginxconfigmap"'],
   ['NginxConfig', 'listenPorts', (a) => new NginxConfig(chart(a), 'conf', { listenPorts: { http: 8443, https: 8443 } }), 'NginxConfig "nginxconfigmap"'],
 
+  ['NetworkPolicies', 'service', (a) => new NetworkPolicies(chart(a), 'net', { service: bad('my-nginx') }), 'NetworkPolicies "net"'],
+  ['NetworkPolicies', 'clients', (a) => {
+    const c = chart(a);
+    new NetworkPolicies(c, 'net', { service: service(c), clients: [bad('curl-deployment')] });
+  }, 'NetworkPolicies "net"'],
+
   ['Chart', 'namespace', (a) => httpsApp(chart(a, 'My_NS')), 'Chart "c"'],
   ['Chart', 'labels', (a) => httpsApp(new Chart(a, 'c', { labels: { team: 'a b' } })), 'Chart "c"'],
 
@@ -181,4 +188,5 @@ test('every prop of every construct has a row', () => {
   expect(covered('NginxConfig')).toEqual(propsOf('nginx-config.ts', 'NginxConfigProps').sort());
   expect(covered('SecureNginxChart')).toEqual([...propsOf('secure-nginx-chart.ts', 'SecureNginxChartProps'), 'namespace', 'labels'].sort());
   expect(covered('GuideCharts')).toEqual(propsOf('guide-charts.ts', 'GuideChartsProps').sort());
+  expect(covered('NetworkPolicies')).toEqual(propsOf('network-policies.ts', 'NetworkPoliciesProps').sort());
 });

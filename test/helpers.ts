@@ -11,6 +11,8 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { redact } from '../scripts/review/redact';
 import { isSynthSettingName } from '../lib/synth-settings';
 import { generateSelfSigned, SelfSignedOptions, SelfSignedPem } from '../lib/self-signed';
@@ -73,6 +75,8 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'v1/Service': Service,
   'apps/v1/Deployment': Deployment,
   'batch/v1/Job': Job,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
 };
 
 /** Validates an object against the Kubernetes 1.27 OpenAPI schema (kubernetes-models); throws on the first error. */

@@ -89,7 +89,9 @@ describe('SecureNginxChart options', () => {
     const nginx = hardened.find((o) => o.kind === 'Deployment' && o.metadata.name === 'my-nginx')!;
     const container = nginx.spec.template.spec.containers[0];
     expect(container.ports).toEqual([{ containerPort: 8443 }, { containerPort: 8080 }]);
-    expect(container.readinessProbe.httpGet.port).toBe(8080);
+    // Ready only once https answers; alive as long as plain http does.
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/', port: 8443, scheme: 'HTTPS' });
+    expect(container.livenessProbe.httpGet.port).toBe(8080);
     // default.conf listens where the container serves.
     const conf = hardened.find((o) => o.kind === 'ConfigMap')!.data['default.conf'];
     expect([...conf.matchAll(/^\s*listen\s+(\S+)/gm)].map((m: RegExpMatchArray) => m[1])).toEqual(['8080', '[::]:8080', '8443']);
@@ -105,7 +107,7 @@ describe('SecureNginxChart options', () => {
       for (const c of spec.containers) for (const k of ['resources', 'securityContext']) delete c[k];
       return copy;
     };
-    const curlOf = (objects: Manifest[]) => objects.filter((o) => o.metadata.name.startsWith('curl-deployment') || o.kind === 'Job');
+    const curlOf = (objects: Manifest[]) => objects.filter((o) => (o.kind === 'Deployment' && o.metadata.name === 'curl-deployment') || o.kind === 'Job');
     const [hardenedCurl, hardenedJob] = curlOf(hardened).map(strip);
     const [plainCurl, plainJob] = curlOf(plain);
     expect(hardenedCurl).toEqual(plainCurl);

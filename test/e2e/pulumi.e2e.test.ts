@@ -177,6 +177,10 @@ describe('the prod stack, the certificate of an existing Secret, behind a load b
       'pod-security.kubernetes.io/audit': 'restricted',
     });
     expect(getJson(['-n', ns, 'pods', '-l', 'run=my-nginx']).items).toHaveLength(2);
+    // The production preset's objects, deployed by the real engine: the disruption budget and the policies.
+    expect(getJson(['-n', ns, 'poddisruptionbudget', 'my-nginx']).spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    expect(getJson(['-n', ns, 'networkpolicies']).items.map((p: { metadata: { name: string } }) => p.metadata.name).sort())
+      .toEqual(['curl-deployment-egress', 'default-deny', 'my-nginx-ingress']);
     expectNoKey(pem);
 
     await stack.destroy({ onOutput: log });
