@@ -10,6 +10,8 @@
 #   actionlint  the GitHub Actions workflow linter .ci/run checks .github/workflows/ with (e2e/actionlint/)
 #   node     the real node: containerd, ctr and the runc shim (e2e/containerd/), the CNI plugins (e2e/cni-plugins/) and
 #            CoreDNS (e2e/coredns/); kubelet and kube-proxy come with `cluster` (same k8s.io/kubernetes)
+#   netpol   kube-router (e2e/kube-router/), whose firewall alone enforces NetworkPolicy on the node (a test fixture)
+#   load     vegeta (e2e/vegeta/), the bounded load generator
 #
 # Each wrapper module under e2e/ is built into
 #   $GUIDE_E2E_CACHE/<module>-<hash of its go.mod, go.sum, *.go, the Go version and the build recipe>/
@@ -180,6 +182,14 @@ build_node() {
   build_wrapper coredns -ldflags "-s -w" -- github.com/coredns/coredns
 }
 
+build_netpol() {
+  build_wrapper kube-router -ldflags "-s -w" -- github.com/cloudnativelabs/kube-router/v2/cmd/kube-router
+}
+
+build_load() {
+  build_wrapper vegeta -ldflags "-s -w" -- github.com/tsenart/vegeta/v12
+}
+
 case ${1:-cluster} in
   cluster) build_cluster ;;
   engine) build_pulumi_cli; build_pulumi_kubernetes ;;
@@ -190,6 +200,8 @@ case ${1:-cluster} in
     printf 'export GUIDE_E2E_PULUMI_ROOT=%q\nexport GUIDE_E2E_PULUMI_KUBERNETES=%q\n' "$cli" "$provider" ;;
   actionlint) build_actionlint ;;
   node) build_node ;;
+  netpol) build_netpol ;;
+  load) build_load ;;
   all) build_cluster; build_pulumi_cli; build_pulumi_kubernetes; build_actionlint; build_node ;;
-  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine, actionlint, node or all)" >&2; exit 2 ;;
+  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine, actionlint, node, netpol, load or all)" >&2; exit 2 ;;
 esac
