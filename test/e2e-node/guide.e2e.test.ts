@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { NGINX_UID } from '../../lib/hardening';
 import { envWithoutSynthSettings } from '../helpers';
 import { apiServer, eventually, getJson, kubectl, ok } from '../e2e/kubectl';
 import { assertInsideNode, curl, CURL_IMAGE, NGINX_IMAGE, WELCOME } from './node';
@@ -206,10 +207,10 @@ describe('hardening on a real node', () => {
     expect(r.stderr).toBe('');
     const job = getJson(['-n', ns, 'jobs', '-l', 'app=curlpod-check']).items[0].metadata.name;
     ok(['-n', ns, 'wait', '--for=condition=complete', `job/${job}`, '--timeout=150s']);
-    // nginx really runs as its unprivileged user, listening on 8443 behind the Service's 443.
+    // nginx really runs as the preset's unprivileged uid (above 10000), listening on 8443 behind the Service's 443.
     const pod = podName('run=my-nginx', ns);
     const status = exec(pod, ['sh', '-c', 'id -u; cat /proc/1/status | grep CapEff'], ns).stdout;
-    expect(status).toMatch(/^101\n/);
+    expect(status).toMatch(new RegExp(`^${NGINX_UID}\n`));
     expect(status).toMatch(/CapEff:\s+0000000000000000/);
     ok(['delete', 'namespace', ns, '--wait=true', '--timeout=90s']);
   });
