@@ -1,6 +1,6 @@
 // `npm run synth` as a user runs it: settings from the environment, one error line and an untouched dist/ on bad
 // input, and a dist/ whose top level is one defined state (`kubectl apply -f dist/`).
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +62,7 @@ describe('npm run synth', () => {
     expect(listing()).toEqual(before);
   });
 
-  test.each([
+  const BAD_SETTINGS: [Record<string, string>, string][] = [
     [{ GUIDE_REPLICAS: 'two' }, 'error: environment: GUIDE_REPLICAS "two" is not a whole number: set e.g. GUIDE_REPLICAS=2'],
     [{ GUIDE_REPLICAS: '0x2' }, 'error: environment: GUIDE_REPLICAS "0x2" is not a whole number: set e.g. GUIDE_REPLICAS=2'],
     [{ GUIDE_HARDENING: 'true', GUIDE_IMAGES: 'guide' }, 'error: environment: GUIDE_HARDENING=true cannot work with GUIDE_IMAGES=guide: its nginx '
@@ -76,8 +76,18 @@ describe('npm run synth', () => {
     [{ GUIDE_HARDENING: 'yes' }, 'error: environment: GUIDE_HARDENING "yes" is not true or false: set GUIDE_HARDENING=true or GUIDE_HARDENING=false'],
     [{ GUIDE_REPLICA: '3' }, `error: environment: GUIDE_REPLICA is not a synth setting: did you mean GUIDE_REPLICAS? use one of ${Object.keys(SYNTH_VARIABLES).join(', ')}`],
     [{ GUIDE_TLS_KEYS: '/nonexistent' }, 'error: TlsSecret "nginxsecret": certificateFile "/nonexistent/tls.crt" cannot be read (ENOENT): check the path'],
-  ])('bad setting %j: one error line, exit 1, and dist/ as it was', (env, message) => {
-    const run = synth(env);
+  ];
+  // Each bad setting is a process of its own: run them side by side, then check each on its own.
+  const badRuns = new Map<Record<string, string>, { status: number; stderr: string; stdout: string }>();
+  beforeAll(async () => {
+    await Promise.all(BAD_SETTINGS.map(([env]) => new Promise<void>((done) => {
+      execFile(process.execPath, [join(root, 'scripts', 'synth.js')], { cwd: work, env: { ...envWithoutSynthSettings(), ...env }, encoding: 'utf8' },
+        (error, stdout, stderr) => { badRuns.set(env, { status: error ? Number(error.code) : 0, stdout, stderr }); done(); });
+    })));
+  }, 60_000);
+
+  test.each(BAD_SETTINGS)('bad setting %j: one error line, exit 1, and dist/ as it was', (env, message) => {
+    const run = badRuns.get(env)!;
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(`${message}\n`);
     expect(run.stdout).toBe('');
