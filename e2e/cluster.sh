@@ -43,12 +43,13 @@ options:
   runtime: binary
   bindAddress: 127.0.0.1
 EOF
-    # kwokctl logs a JSON line per step; keep them for when something fails.
+    # kwokctl logs a JSON line per step; keep them for when something fails. The node declares ephemeral storage, as
+    # real nodes do, or pods that request it (the production preset's) would never be scheduled.
     if ! "$bin/kwokctl" create cluster --name "$name" -c "$work/kwok.yaml" --runtime binary \
         --etcd-binary "$bin/etcd" --kube-apiserver-binary "$bin/kube-apiserver" \
         --kube-controller-manager-binary "$bin/kube-controller-manager" --kube-scheduler-binary "$bin/kube-scheduler" \
         --kwok-controller-binary "$bin/kwok" --kubeconfig "$kubeconfig" --wait 2m >>"$work/kwokctl.log" 2>&1 \
-      || ! "$bin/kwokctl" --name "$name" scale node --replicas 1 >>"$work/kwokctl.log" 2>&1; then
+      || ! "$bin/kwokctl" --name "$name" scale node --replicas 1 --param '.allocatable["ephemeral-storage"]="100Gi"' >>"$work/kwokctl.log" 2>&1; then
       echo "cluster.sh: kwokctl failed:" >&2
       tail -n 30 "$work/kwokctl.log" >&2
       exit 1

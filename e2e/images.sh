@@ -5,14 +5,19 @@
 #                                /var/cache/nginx, errors to stderr, no access log)
 #   guide.local/curl:bookworm    the same root filesystem: sh, curl and nslookup (the guide's curl client)
 #   guide.local/pause:1          e2e/pause, the pod sandbox
-# into one OCI archive for `ctr images import`, cached by this script, the pause sources and the Debian suite.
-# Prints `images=<archive>` on stdout. Needs mmdebstrap (Debian package), run as root.
+#   guide.local/coredns:1        the CoreDNS binary e2e/build.sh built (its path is the first argument), the cluster
+#                                DNS the node runs as pods in kube-system, as real clusters run it
+# into one OCI archive for `ctr images import`, cached by this script, the pause sources, the CoreDNS build and the
+# Debian suite. Prints `images=<archive>` on stdout. Needs mmdebstrap (Debian package), run as root.
+#   e2e/images.sh <path of the coredns binary>
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${GUIDE_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/guide-as-code/e2e}
 suite=bookworm
 packages=nginx-light,curl,bind9-dnsutils
-key=$( { cat "${BASH_SOURCE[0]}" "$here/pause/main.go" "$here/pause/go.mod"; echo "$suite $packages"; } | sha256sum | cut -c1-16)
+coredns=${1:?usage: e2e/images.sh <path of the coredns binary>}
+# The CoreDNS build's folder is named by the hash of its wrapper module: a new CoreDNS makes a new archive.
+key=$( { cat "${BASH_SOURCE[0]}" "$here/pause/main.go" "$here/pause/go.mod"; echo "$suite $packages $coredns"; } | sha256sum | cut -c1-16)
 out=$cache/images-$key
 archive=$out/images.oci.tar
 if [ -f "$out/.complete" ]; then echo "images=$archive"; exit 0; fi
@@ -38,6 +43,9 @@ echo "building the pause program" >&2
 mkdir -p "$work/pause-root"
 (cd "$here/pause" && CGO_ENABLED=0 GOTOOLCHAIN=local go build -trimpath -ldflags "-s -w" -o "$work/pause-root/pause" .)
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$work/pause-root" -cf "$work/pause.tar" pause
+mkdir -p "$work/coredns-root"
+cp "$coredns" "$work/coredns-root/coredns"
+tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$work/coredns-root" -cf "$work/coredns.tar" coredns
 
 node - "$work" <<'JS'
 // An OCI image layout with the three images, each a manifest named by `io.containerd.image.name`.
@@ -65,7 +73,10 @@ const blobFromJson = (value) => {
   fs.writeFileSync(path.join(blobs, digest), text);
   return { digest: `sha256:${digest}`, size: text.length };
 };
-const layers = { rootfs: blobFromFile(path.join(work, 'rootfs.tar')), pause: blobFromFile(path.join(work, 'pause.tar')) };
+const layers = {
+  rootfs: blobFromFile(path.join(work, 'rootfs.tar')), pause: blobFromFile(path.join(work, 'pause.tar')),
+  coredns: blobFromFile(path.join(work, 'coredns.tar')),
+};
 const PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const image = (name, layer, config) => {
   const cfg = blobFromJson({
@@ -84,12 +95,13 @@ const manifests = [
   image('guide.local/nginx:bookworm', layers.rootfs, { Cmd: ['nginx', '-g', 'daemon off;'], ExposedPorts: { '80/tcp': {} }, StopSignal: 'SIGQUIT' }),
   image('guide.local/curl:bookworm', layers.rootfs, { Cmd: ['sh'] }),
   image('guide.local/pause:1', layers.pause, { Entrypoint: ['/pause'] }),
+  image('guide.local/coredns:1', layers.coredns, { Entrypoint: ['/coredns'], ExposedPorts: { '53/udp': {}, '53/tcp': {} } }),
 ];
 fs.writeFileSync(path.join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
 fs.writeFileSync(path.join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests }));
 JS
 tar --sort=name --owner=0 --group=0 --numeric-owner -C "$work/layout" -cf "$work/images.oci.tar" .
-rm -rf "$work/layout" "$work/pause-root" "$work/pause.tar"
+rm -rf "$work/layout" "$work/pause-root" "$work/pause.tar" "$work/coredns-root" "$work/coredns.tar"
 touch "$work/.complete"
 rm -rf "$out"; mv "$work" "$out"
 find "$cache" -maxdepth 1 -name 'images-*' ! -name "$(basename "$out")" -exec rm -rf {} +

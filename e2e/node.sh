@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A real single-node Kubernetes cluster that runs containers, built from Go modules and Debian packages and contained
 # in a network namespace and a private mount namespace of its own: etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler, containerd (with Debian's runc), kubelet, kube-proxy (iptables) and CoreDNS, plus the CNI bridge.
+# kube-scheduler, containerd (with Debian's runc), kubelet, kube-proxy (iptables), the CNI bridge, CoreDNS as pods
+# in kube-system behind the kube-dns Service (e2e/cluster-dns.yaml), and kube-router's firewall as the NetworkPolicy
+# enforcer (iptables and ipset rules that exist only in the node's network namespace).
 #
 #   e2e/node.sh up          build (cached) and start; prints the variables a command needs to reach it
 #   e2e/node.sh down        stop everything, remove the namespaces, cgroups and state, and check nothing is left
@@ -10,8 +12,8 @@
 # Every address (node 10.200.0.2, pods 10.88.0.0/24, Services 10.96.0.0/24, load balancers 10.200.0.100-120) exists
 # only inside the namespace; nothing is routed to the machine's interfaces. The mount namespace has its own /run,
 # /var/lib and /var/log, so the fixed paths the node's software writes never reach the machine's. State lives in
-# $GUIDE_E2E_NODE_WORK (default /tmp/guide-as-code-node-$UID). Needs root, and Debian's runc, iptables and conntrack
-# (.ci/run installs them).
+# $GUIDE_E2E_NODE_WORK (default /tmp/guide-as-code-node-$UID). Needs root, and Debian's runc, iptables, ipset and
+# conntrack (.ci/run installs them).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,6 +26,8 @@ node_ip=10.200.0.2
 peer_ip=10.200.0.1
 pod_cidr=10.88.0.0/24
 service_cidr=10.96.0.0/24
+# The kube-dns Service's address (e2e/cluster-dns.yaml), the kubelet's clusterDNS.
+cluster_dns=10.96.0.10
 
 # The machine's own settings that the node's processes would change if they were not contained; compared after down.
 host_sysctls=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys
@@ -38,6 +42,8 @@ host_state() {
   echo "--- links"; ip -o link show | awk -F': ' '{print $2}' | sort
   echo "--- mounts"; awk '{print $5}' /proc/self/mountinfo | sort
   echo "--- netns"; ip netns list 2>/dev/null | sort
+  # kube-router's sets and rules belong to the node's network namespace; none may appear in the machine's.
+  echo "--- ipsets"; ipset list -n 2>/dev/null | sort || true
   # Fixed paths kubelet, containerd and the CNI plugins write whatever they are configured with.
   echo "--- fixed paths"
   local path
@@ -65,7 +71,8 @@ binaries() {
   containerd_bin=$(sed -n 's/^containerd=//p' <<<"$node")
   cni_bin=$(sed -n 's/^cni-plugins=//p' <<<"$node")
   coredns_bin=$(sed -n 's/^coredns=//p' <<<"$node")
-  images=$("$here/images.sh" | sed -n 's/^images=//p')
+  kube_router_bin=$("$here/build.sh" netpol | sed -n 's/^kube-router=//p')
+  images=$("$here/images.sh" "$coredns_bin/coredns" | sed -n 's/^images=//p')
 }
 
 certificates() {
@@ -138,7 +145,7 @@ EOF
             "dataDir": "$work/cni/ipam"}},
   {"type": "portmap", "capabilities": {"portMappings": true}}]}
 EOF
-  echo "nameserver $node_ip" > "$work/resolv.conf"
+  echo "nameserver $cluster_dns" > "$work/resolv.conf"
   cat > "$work/kubelet/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -155,7 +162,7 @@ failCgroupV1: false
 failSwapOn: false
 containerRuntimeEndpoint: unix://$work/containerd/containerd.sock
 clusterDomain: cluster.local
-clusterDNS: [$node_ip]
+clusterDNS: [$cluster_dns]
 resolvConf: $work/resolv.conf
 podLogsDir: $work/pod-logs
 evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%, nodefs.inodesFree: 1%}
@@ -177,17 +184,6 @@ healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
 # Nothing to tune in a namespace: the conntrack table is the machine's.
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
-EOF
-  cat > "$work/Corefile" <<EOF
-.:53 {
-    bind $node_ip
-    errors
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-        kubeconfig $work/admin.kubeconfig guide-node
-        fallthrough in-addr.arpa ip6.arpa
-    }
-    cache 5
-}
 EOF
   # The kernel-wide values the kubelet wants; inside the mount namespace they shadow /proc/sys, so it never writes
   # the machine's own.
@@ -266,7 +262,10 @@ inside() {
     --root-dir "$work/kubelet" --cert-dir "$work/kubelet/pki" --hostname-override "$node_name" --node-ip "$node_ip" \
     >"$logs/kubelet.log" 2>&1 &
   "$cluster_bin/kube-proxy" --config "$work/kube-proxy.yaml" >"$logs/kube-proxy.log" 2>&1 &
-  "$coredns_bin/coredns" -conf "$work/Corefile" >"$logs/coredns.log" 2>&1 &
+  # The NetworkPolicy enforcer: kube-router's firewall alone (no routing, no service proxy), once the API answers.
+  (until kubectl --kubeconfig "$work/admin.kubeconfig" get --raw /readyz >/dev/null 2>&1; do sleep 1; done
+   exec "$kube_router_bin/kube-router" --kubeconfig="$work/admin.kubeconfig" --run-firewall=true --run-router=false \
+     --run-service-proxy=false --hostname-override="$node_name" --metrics-port=0 --health-port=0) >"$logs/kube-router.log" 2>&1 &
   touch "$work/started"
   wait
 }
@@ -285,7 +284,22 @@ wait_for() {
   return 1
 }
 
+# What the node needs from the machine, checked before anything starts, each named with the Debian package to install.
+prerequisites() {
+  local missing=() pair
+  for pair in runc:runc iptables:iptables ipset:ipset conntrack:conntrack mmdebstrap:mmdebstrap nsenter:util-linux \
+      unshare:util-linux ip:iproute2 pgrep:procps openssl:openssl curl:curl; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "missing: install the Debian packages ${missing[*]} (apt-get install -y ${missing[*]})"
+    exit 1
+  fi
+  if [ "$(id -u)" -ne 0 ]; then log "needs root (namespaces, cgroups, mounts)"; exit 1; fi
+}
+
 up() {
+  prerequisites
   if [ -e "$netns_file" ] || [ -d "$work" ]; then
     log "a node is already up or was left behind ($netns_file, $work): run e2e/node.sh down first"
     exit 1
@@ -298,7 +312,7 @@ up() {
   configs
   network
   cgroups
-  export work cluster_bin containerd_bin cni_bin coredns_bin
+  export work cluster_bin containerd_bin cni_bin kube_router_bin
   nsenter --net="$netns_file" -- unshare --mount --propagation private -- bash "$here/node.sh" _inside \
     </dev/null >"$work/inside.log" 2>&1 &
   echo $! > "$work/inside.pid"
@@ -315,6 +329,11 @@ up() {
     return 1
   fi
   kubectl_node wait --for=jsonpath='{.metadata.name}'=default serviceaccount/default --timeout=60s >/dev/null
+  kubectl_node apply -f "$here/cluster-dns.yaml" >/dev/null
+  if ! kubectl_node -n kube-system rollout status deployment/coredns --timeout=90s >/dev/null; then
+    log "CoreDNS did not become ready"; kubectl_node -n kube-system describe pods -l k8s-app=kube-dns >&2 || true
+    return 1
+  fi
   log "node $node_name Ready: $(kubectl_node get node "$node_name" -o jsonpath='{.status.nodeInfo.kubeletVersion}, {.status.nodeInfo.containerRuntimeVersion}')"
   cat <<EOF
 export KUBECONFIG=$work/admin.kubeconfig
