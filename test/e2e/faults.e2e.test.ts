@@ -157,27 +157,40 @@ describe('the cluster gone mid-deploy (the API server stopped during up)', () =>
     const apiserver = apiServerProcess();
     const started = Date.now();
     let stoppedAt = 0;
+    // Right after the Service is created, the engine's next step is the Deployment it fronts: the API server goes
+    // away between the two, so that create is the call that finds no cluster.
     const onEvent = (e: EngineEvent) => {
-      const m = e.resourcePreEvent?.metadata;
-      if (stoppedAt || !m || m.type !== 'kubernetes:apps/v1:Deployment' || m.op !== 'create') return;
+      const m = e.resOutputsEvent?.metadata;
+      if (stoppedAt || !m || m.type !== 'kubernetes:core/v1:Service' || m.op !== 'create') return;
       stoppedAt = Date.now();
       process.kill(apiserver.pid, 'SIGKILL');
     };
-    const error = await stack.up({ onEvent }).then(() => undefined, (e: Error) => e);
+    // A bound of the test's own, so a hang fails here (and the API server still comes back for the suites after).
+    const abort = new AbortController();
+    const bound = setTimeout(() => abort.abort(), 180_000);
+    let error: Error | undefined;
+    try {
+      error = await stack.up({ onEvent, signal: abort.signal }).then(() => undefined, (e: Error) => e);
+    } finally {
+      clearTimeout(bound);
+      if (stoppedAt) {
+        // The same API server, started again as it was (etcd kept the state).
+        const restarted = spawn(apiserver.argv[0], apiserver.argv.slice(1), { cwd: apiserver.cwd, detached: true, stdio: 'ignore' });
+        restarted.unref();
+        await eventually('the API server to answer again', () => (kubectl(['get', '--raw', '/readyz']).status === 0 ? true : undefined), 90_000);
+      }
+    }
     const failedAfter = (Date.now() - stoppedAt) / 1000;
     expect(stoppedAt).toBeGreaterThan(0);
+    expect(abort.signal.aborted).toBe(false);
     expect(error).toBeDefined();
     const said = error!.message.split('\n').find((l) => l.includes(apiServer().host))?.trim();
     process.stdout.write(`fault: cluster gone: up failed ${failedAfter.toFixed(1)} s after the API server stopped: ${said}\n`);
-    expect(failedAfter).toBeLessThan(240);
+    expect(failedAfter).toBeLessThan(120);
     // It names the cluster (its address), and it is the engine's error, not a stack trace of the program.
-    expect(error!.message).toContain(apiServer().host);
+    expect(said).toBeDefined();
     expect(error!.message).not.toMatch(/at guideProgram|at new SecureNginxDeployment/);
 
-    // The same API server, started again as it was (etcd kept the state).
-    const restarted = spawn(apiserver.argv[0], apiserver.argv.slice(1), { cwd: apiserver.cwd, detached: true, stdio: 'ignore' });
-    restarted.unref();
-    await eventually('the API server to answer again', () => (kubectl(['get', '--raw', '/readyz']).status === 0 ? true : undefined), 90_000);
     await stack.cancel();
     await stack.refresh({ clearPendingCreates: true });
     const up = await stack.up();
