@@ -125,6 +125,12 @@ async function renderRef(commit: string, env: NodeJS.ProcessEnv): Promise<Render
   }
 }
 
+/** Whether the working tree's files are exactly the commit's: no tracked file changed, no untracked file unignored. */
+function sameAsRef(commit: string): boolean {
+  const changed = spawnSync('git', ['diff', '--quiet', commit, '--'], { cwd: root });
+  return changed.status === 0 && git(['ls-files', '--others', '--exclude-standard']) === '';
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
@@ -136,7 +142,10 @@ async function main(): Promise<void> {
   const commit = resolveCommit(ref);
   const env = { ...process.env };
   if (env.GUIDE_TLS_KEYS !== undefined) env.GUIDE_TLS_KEYS = resolve(env.GUIDE_TLS_KEYS);
-  const [before, after] = await Promise.all([renderRef(commit, env), render(root, env)]);
+  // A working tree that is the ref (no change to a tracked file, no new file git would see) renders as the ref does.
+  const [before, after] = sameAsRef(commit)
+    ? await renderRef(commit, env).then((r) => [r, r])
+    : await Promise.all([renderRef(commit, env), render(root, env)]);
   const keep = (r: Rendered, other: boolean) => (other ? r.objects : r.objects.filter((o) => !o.source.startsWith('stack ')));
   const changes = diffObjects(keep(before, after.stacks), keep(after, before.stacks));
   process.stdout.write(`# ${ref} -> working tree\n\n`);
