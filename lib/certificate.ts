@@ -36,7 +36,8 @@ export class CertificatePair {
     } catch (e) {
       fail(owner, `${certFrom} is malformed PEM (${reason(e)}): pass the certificate file exactly as it was issued`);
     }
-    if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type: 4,ENCRYPTED/m.test(privateKeyPem)) {
+    // PKCS#8's ENCRYPTED label, or the traditional format's Proc-Type header.
+    if (privateKeyBlock.exec(privateKeyPem)?.[1] === 'ENCRYPTED ' || /^Proc-Type: 4,ENCRYPTED/m.test(privateKeyPem)) {
       fail(owner, `${keyFrom} is encrypted with a passphrase, which nginx cannot be given when it starts: `
         + 'decrypt it with `openssl pkey -in tls.key -out tls-decrypted.key` (it asks for the passphrase) and pass that file; '
         + 'keep the decrypted key out of git');
