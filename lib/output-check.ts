@@ -1,5 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
-import { Construct, IConstruct, Node } from 'constructs';
+import { IConstruct, Node } from 'constructs';
 import { imageProblem, NAME_RULES, NameRule, NODE_PORT_RANGE, qualifiedNameProblem, show } from './validation';
 
 /**
@@ -58,11 +58,8 @@ export function addOutputCheck(scope: IConstruct): void {
   Node.of(root).addValidation({ validate: () => checkApp(root) });
 }
 
-/**
- * Every problem of the App's output, one message each. Also usable directly (e.g. by tools that synthesize charts
- * with `toJson()`, which runs no validation).
- */
-export function checkApp(app: App): string[] {
+/** Every problem of the App's output, one message each. */
+function checkApp(app: App): string[] {
   const problems = new Set<string>();
   const seenObjects = new Map<string, { owner: string; chart: Chart }>();
   const seenNodePorts = new Map<number, { owner: string; chart: Chart }>();
@@ -133,7 +130,7 @@ function describer(object: ApiObject, json: Json) {
       const prop = `${found.prop} ${found.shown ?? show(made ? found.value : value)}`;
       return `${origin.owner}: ${prop}${made ? ` makes ${describeField(path)} ${show(value)}, which` : ''} ${text}`;
     }
-    return `${origin?.owner ?? `${object.kind} "${object.name}" at ${object.node.path}`}: ${path} ${show(value)} ${text}`;
+    return `${ownerOfObject(object)}: ${path} ${show(value)} ${text}`;
   };
 }
 
@@ -349,12 +346,6 @@ function isIPv6(address: string): boolean {
 function checkCidr(path: string, value: unknown, report: Report): void {
   const problem = cidrProblem(value);
   if (problem) report(path, `${problem}: use e.g. "203.0.113.0/24"`);
-}
-
-/** For constructs of this library: the origin record of their object under `scope`. */
-export function originOf(scope: Construct): Origin | undefined {
-  const object = scope.node.tryFindChild('Resource');
-  return object && ApiObject.isApiObject(object) ? origins.get(object) : undefined;
 }
 
 const CDK8S_VALIDATION = 'Validation failed with the following errors:';

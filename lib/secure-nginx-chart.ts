@@ -12,6 +12,9 @@ import {
   checkBoolean, checkImage, checkNodePort, checkOneOf, checkProps, checkQualifiedName, checkReplicas, checkStringMap, fail,
 } from './validation';
 
+/** The port names of the final state's Service (nginx-secure-app.yaml's http and https): what nodePorts is keyed by. */
+export const SERVICE_PORT_NAMES = ['http', 'https'] as const;
+
 export interface SecureNginxChartProps extends ChartProps {
   /**
    * Where the certificate comes from: PEM text or files (synthesized into the Secret), or `existing: true`.
@@ -109,8 +112,9 @@ export class SecureNginxChart extends Chart {
     if (props.nodePorts !== undefined) {
       checkStringMap(owner, 'nodePorts', props.nodePorts, '{ https: 30443 }', 'number');
       for (const [name, port] of Object.entries(props.nodePorts)) {
-        if (!['http', 'https'].includes(name)) {
-          fail(owner, `nodePorts names port "${name}", but the Service's ports are "http" and "https": key nodePorts by one of those names`);
+        if (!(SERVICE_PORT_NAMES as readonly string[]).includes(name)) {
+          fail(owner, `nodePorts names port "${name}", but the Service's ports are ${SERVICE_PORT_NAMES.map((n) => `"${n}"`).join(' and ')}: `
+            + 'key nodePorts by one of those names');
         }
         checkNodePort(owner, `nodePorts.${name}`, port);
       }

@@ -4,7 +4,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { GuideConfigError } from '../lib/validation';
 import { SecureNginxDeployment } from './secure-nginx-deployment';
-import { CONFIG_NAMESPACE, ConfigSource, readStackSettings, StackSettings, stackChart } from './stack-settings';
+import { CheckedStack, CONFIG_NAMESPACE, ConfigSource, readStackSettings, StackSettings, stackChart } from './stack-settings';
 
 /** The stack's outputs. */
 export interface GuideOutputs {
@@ -29,12 +29,11 @@ const stackConfig: ConfigSource = {
   },
 };
 
-/** The stack's settings, and its chart built once to check it: every config error surfaces before any registration. */
-function settings(): StackSettings {
+/** The stack's settings and its checked chart: every config error surfaces before any registration. */
+function settings(): { settings: StackSettings; checked: CheckedStack } {
   try {
     const s = readStackSettings(stackConfig, Object.keys(pulumi.runtime.allConfig()));
-    stackChart(s);
-    return s;
+    return { settings: s, checked: stackChart(s) };
   } catch (e) {
     // A RunError is printed as its message alone, without a stack trace.
     throw e instanceof GuideConfigError ? new pulumi.RunError(e.message) : e;
@@ -43,13 +42,13 @@ function settings(): StackSettings {
 
 /** Deploys the guide's final state with the current stack's settings and returns its outputs. */
 export function guideProgram(): GuideOutputs {
-  const s = settings();
+  const { settings: s, checked } = settings();
   // The cluster is always the one the stack names; a kubeconfig is stored as a secret, as it can hold keys.
   const provider = new k8s.Provider('cluster', {
     ...(s.cluster.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(s.cluster.kubeconfig) } : {}),
     ...(s.cluster.context !== undefined ? { context: s.cluster.context } : {}),
   });
-  const guide = new SecureNginxDeployment('guide', { ...s, provider });
+  const guide = new SecureNginxDeployment('guide', { ...s, provider, checked });
   return {
     loadBalancerAddress: guide.loadBalancerAddress,
     serviceName: guide.serviceName,

@@ -5,7 +5,7 @@ import * as tls from '@pulumi/tls';
 import { CertificatePair } from '../lib/certificate';
 import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../lib/nginx-app';
 import { SecureNginxChart } from '../lib/secure-nginx-chart';
-import { StackSettings, stackChart } from './stack-settings';
+import { CheckedStack, StackSettings, stackChart } from './stack-settings';
 import { base64, TlsSecret } from '../lib/tls-secret';
 import { GuideConfigError } from '../lib/validation';
 
@@ -28,6 +28,13 @@ export interface SecureNginxDeploymentArgs extends StackSettings {
    * @default - the default provider (the current kubeconfig context)
    */
   readonly provider?: k8s.Provider;
+
+  /**
+   * The stack's chart and objects as {@link stackChart} built and checked them for these settings, so a program that
+   * checked them before registering anything deploys exactly those.
+   * @default - built from the settings
+   */
+  readonly checked?: CheckedStack;
 }
 
 /** A synthesized object, as cdk8s writes it. */
@@ -68,8 +75,9 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
     const child = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions =>
       ({ parent: this, ...(args.provider ? { provider: args.provider } : {}), ...extra });
 
-    this.chart = stackChart(args);
-    const objects = this.chart.toJson() as Manifest[];
+    const checked = args.checked ?? stackChart(args);
+    this.chart = checked.chart;
+    const objects = checked.objects as Manifest[];
 
     // With hardening the namespace enforces Pod Security "restricted", so the cluster refuses a later change that breaks it.
     const labels = args.hardening ? RESTRICTED_NAMESPACE_LABELS : undefined;

@@ -1,8 +1,8 @@
 import { CertificatePair } from '../lib/certificate';
 import { ServiceType } from '../lib/exposed-service';
 import { App } from 'cdk8s';
-import { checkApp } from '../lib/output-check';
-import { SecureNginxChart, SecureNginxChartProps } from '../lib/secure-nginx-chart';
+import { validationProblems } from '../lib/output-check';
+import { SecureNginxChart, SecureNginxChartProps, SERVICE_PORT_NAMES } from '../lib/secure-nginx-chart';
 import { ImageSet } from '../lib/images';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkImage, checkNodePort, checkOneOf, checkPortName, checkReplicas, fail,
@@ -212,9 +212,6 @@ function readCluster(owner: string, config: ConfigSource, key: (k: typeof KEYS[n
   return { kubeconfig, context };
 }
 
-/** The port names of the final state's Service (nginx-secure-app.yaml): what nodePorts is keyed by. */
-const SERVICE_PORT_NAMES = ['http', 'https'];
-
 function readNodePorts(owner: string, key: string, raw: string | undefined): Record<string, number> {
   if (raw === undefined) return {};
   let parsed: unknown;
@@ -233,7 +230,7 @@ function readNodePorts(owner: string, key: string, raw: string | undefined): Rec
   const ports: Record<string, number> = {};
   for (const [name, value] of Object.entries(parsed)) {
     checkPortName(owner, `${key} key`, name);
-    if (!SERVICE_PORT_NAMES.includes(name)) {
+    if (!(SERVICE_PORT_NAMES as readonly string[]).includes(name)) {
       fail(owner, `${key} names port "${name}", but the Service's ports are ${SERVICE_PORT_NAMES.map((n) => `"${n}"`).join(' and ')}: `
         + 'key nodePorts by one of those names');
     }
@@ -271,14 +268,23 @@ export function chartPropsFor(settings: StackSettings): SecureNginxChartProps {
   };
 }
 
+/** The stack's chart and the objects it synthesized, which passed the App's output check. */
+export interface CheckedStack {
+  readonly chart: SecureNginxChart;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly objects: any[];
+}
+
 /**
- * The stack's chart, built and put through the App's output check: what the constructs or the check refuse is a
- * {@link GuideConfigError} here, before the program registers anything.
+ * The stack's chart, built and synthesized once (which runs the App's output check): what the constructs or the
+ * check refuse is a {@link GuideConfigError} here, before the program registers anything.
  */
-export function stackChart(settings: StackSettings): SecureNginxChart {
-  const app = new App();
-  const chart = new SecureNginxChart(app, 'guide', chartPropsFor(settings));
-  const problems = checkApp(app);
-  if (problems.length > 0) throw new GuideConfigError(problems.join('\n'));
-  return chart;
+export function stackChart(settings: StackSettings): CheckedStack {
+  const chart = new SecureNginxChart(new App(), 'guide', chartPropsFor(settings));
+  try {
+    return { chart, objects: chart.toJson() };
+  } catch (e) {
+    const problems = validationProblems(e);
+    throw problems ? new GuideConfigError(problems.join('\n')) : e;
+  }
 }
