@@ -129,17 +129,19 @@ export class CurlProbe extends Construct {
       },
     });
     this.imageOrigin = props.image !== undefined ? { prop: 'image' } : { prop: 'imageSet', value: imageSet };
-    const fromName = { prop: 'name', value: this.name };
+    this.nameOrigin = { prop: 'name', value: this.name };
     recordOrigin(deployment, this.owner, {
       'metadata.name': { prop: 'name' },
-      'spec.selector.matchLabels': fromName,
-      'spec.template.metadata.labels': fromName,
+      'spec.selector.matchLabels': this.nameOrigin,
+      'spec.template.metadata.labels': this.nameOrigin,
       'spec.template.spec.containers[0].image': this.imageOrigin,
     });
   }
 
   /** Which prop the client image came from, for the output check's messages. */
   private readonly imageOrigin: FieldOrigin;
+  /** The name, which the labels of the client's and the check Job's pods are made from. */
+  private readonly nameOrigin: FieldOrigin;
 
   /** The labels of every pod of this probe: the client's, and the check Job's once added. */
   public get podLabelSets(): Readonly<Record<string, string>>[] {
@@ -197,11 +199,10 @@ export class CurlProbe extends Construct {
       spec: { backoffLimit, ttlSecondsAfterFinished, template },
     });
     // The Job's labels follow the probe's name: a name that fits a Deployment may make a label too long.
-    const fromName = { prop: 'name', value: this.name };
     recordOrigin(job, this.owner, {
       'metadata.name': props.name !== undefined ? { prop: 'check name', value: prefix } : { prop: 'service', shown: this.service.owner },
-      'metadata.labels': fromName,
-      'spec.template.metadata.labels': fromName,
+      'metadata.labels': this.nameOrigin,
+      'spec.template.metadata.labels': this.nameOrigin,
       'spec.template.spec.containers[0].image': this.imageOrigin,
     });
     return job;

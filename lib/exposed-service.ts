@@ -108,10 +108,10 @@ export class ExposedService extends Construct {
     this.app = props.app;
     this.name = props.name ?? props.app.name;
     this.owner = ownerOf('ExposedService', this.name);
-    if (props.name === undefined && NAME_RULES.dns1035Label(this.name)) {
-      // `kubectl expose` names the Service after the Deployment, whose names allow more than a Service's do.
-      fail(this.owner, `app ${props.app.owner} gives the Service its name "${this.name}", which ${NAME_RULES.dns1035Label(this.name)}; `
-        + 'or set name to one that is');
+    // `kubectl expose` names the Service after the Deployment, whose names allow more than a Service's do.
+    const asServiceName = props.name === undefined ? NAME_RULES.dns1035Label(this.name) : undefined;
+    if (asServiceName) {
+      fail(this.owner, `app ${props.app.owner} gives the Service its name "${this.name}", which ${asServiceName}; or set name to one that is`);
     }
     checkDns1035Label(this.owner, 'name', this.name);
     checkSameNamespace(this.owner, 'app', this, props.app, props.app.owner, 'a Service selects pods of its own namespace only');

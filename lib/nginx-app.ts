@@ -135,9 +135,10 @@ export class NginxApp extends Construct {
     this.image = props.image ?? (this.tls ? IMAGES[imageSet].nginxHttps : IMAGES[imageSet].nginx);
     checkImage(this.owner, 'image', this.image);
     this.containerName = props.containerName ?? (this.tls ? 'nginxhttps' : this.name);
-    if (props.containerName === undefined && !this.tls && NAME_RULES.dns1123Label(this.name)) {
-      // The guide names the container after the Deployment; a Deployment name may hold '.', a container name not.
-      fail(this.owner, `name "${this.name}" is also the container's name (as in run-my-nginx.yaml), which ${NAME_RULES.dns1123Label(this.name)}; `
+    // The guide names the container after the Deployment; a Deployment name may hold '.', a container name not.
+    const asContainerName = props.containerName === undefined && !this.tls ? NAME_RULES.dns1123Label(this.name) : undefined;
+    if (asContainerName) {
+      fail(this.owner, `name "${this.name}" is also the container's name (as in run-my-nginx.yaml), which ${asContainerName}; `
         + 'or keep the name and set containerName');
     }
     checkDns1123Label(this.owner, 'containerName', this.containerName);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { isSynthSettingName } from '../lib/synth-settings';
 import { diffObjects, formatChanges, objectId, RenderedObject } from './review/object-diff';
 import { redact } from './review/redact';
 
@@ -104,7 +105,7 @@ async function render(tree: string, env: NodeJS.ProcessEnv): Promise<Rendered> {
  * commit never changes, so reviewing several working-tree edits against one ref renders the ref once.
  */
 async function renderRef(commit: string, env: NodeJS.ProcessEnv): Promise<Rendered> {
-  const settings = Object.entries(env).filter(([k]) => k.startsWith('GUIDE_') && !k.startsWith('GUIDE_E2E_')).sort();
+  const settings = Object.entries(env).filter(([k]) => isSynthSettingName(k)).sort();
   const lock = existsSync(join(root, 'package-lock.json')) ? readFileSync(join(root, 'package-lock.json')) : '';
   const key = createHash('sha256').update(JSON.stringify([commit, settings])).update(lock).digest('hex').slice(0, 16);
   const cacheDir = join(resolve(root, git(['rev-parse', '--git-dir'])), 'guide-diff-cache');

@@ -57,6 +57,15 @@ function report(name: string, started: number): void {
   process.stdout.write(`fault: ${name}: converged in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
+/** The case's last step: an `up` that succeeds and converges; it reports the time since `started`, then cleans up. */
+async function upConverges(stack: Stack, config: ConfigMap, name: string, started: number): Promise<void> {
+  const up = await stack.up();
+  expect(up.summary.result).toBe('succeeded');
+  await expectConverged(stack, config);
+  report(name, started);
+  await stack.destroy();
+}
+
 /** The Pulumi CLI running `up` of `stack` (the Automation API starts one per operation), then its plugins. */
 function engineProcesses(stack: string): number[] {
   const children = (pid: number): number[] => {
@@ -114,11 +123,7 @@ describe('a killed up (SIGKILL of the engine while it creates the stack\'s objec
     const pending = ((await stack.exportStack()).deployment as { pending_operations?: { type: string }[] }).pending_operations ?? [];
     expect(pending.map((p) => p.type)).toContain('creating');
     await stack.refresh({ clearPendingCreates: true });
-    const up = await stack.up();
-    expect(up.summary.result).toBe('succeeded');
-    await expectConverged(stack, config);
-    report('killed up', started);
-    await stack.destroy();
+    await upConverges(stack, config, 'killed up', started);
   }, 300_000);
 });
 
@@ -134,11 +139,7 @@ describe('an interrupted up (SIGINT, as Ctrl-C)', () => {
     expect(interrupted.error).toBeDefined();
     const state = (await stack.exportStack()).deployment as { pending_operations?: unknown[] };
     expect(state.pending_operations ?? []).toEqual([]);
-    const up = await stack.up();
-    expect(up.summary.result).toBe('succeeded');
-    await expectConverged(stack, config);
-    report('interrupted up', started);
-    await stack.destroy();
+    await upConverges(stack, config, 'interrupted up', started);
   }, 300_000);
 });
 
@@ -193,11 +194,7 @@ describe('the cluster gone mid-deploy (the API server stopped during up)', () =>
 
     await stack.cancel();
     await stack.refresh({ clearPendingCreates: true });
-    const up = await stack.up();
-    expect(up.summary.result).toBe('succeeded');
-    await expectConverged(stack, config);
-    report('cluster gone', started);
-    await stack.destroy();
+    await upConverges(stack, config, 'cluster gone', started);
   }, 420_000);
 });
 
