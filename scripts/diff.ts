@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { isSynthSettingName } from '../lib/synth-settings';
 import { diffObjects, formatChanges, objectId, RenderedObject } from './review/object-diff';
@@ -44,9 +43,10 @@ function checkout(commit: string): string {
 /** Runs a script of `tree` from `cwd` (a folder without .keys/, unless the settings name keys). */
 function run(tree: string, cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((done, failed) => {
-    // tsx by path: `--import tsx` is resolved from the current folder, which is not a project folder here.
-    const tsx = pathToFileURL(require.resolve('tsx', { paths: [tree] })).href;
-    execFile(process.execPath, ['--import', tsx, ...args.map((a, i) => (i === 0 ? join(tree, a) : a))],
+    // tsx's CommonJS hook (the project compiles to CommonJS; tsx's ESM loader would add a hooks thread to every
+    // process), by path: it is resolved from the current folder, which is not a project folder here.
+    const tsx = require.resolve('tsx/cjs', { paths: [tree] });
+    execFile(process.execPath, ['--require', tsx, ...args.map((a, i) => (i === 0 ? join(tree, a) : a))],
       { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
         if (error) failed(new DiffError(`${args.join(' ')} failed in ${tree === root ? 'the working tree' : 'the ref'}: ${stderr.trim() || error.message}`));
         else done(stdout);

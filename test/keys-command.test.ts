@@ -5,13 +5,13 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 const script = join(__dirname, '..', 'scripts', 'keys.ts');
 const work = mkdtempSync(join(tmpdir(), 'guide-keys-command-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const command = (args: string[]) => ['--import', pathToFileURL(require.resolve('tsx')).href, script, ...args];
+// As package.json's `keys` script runs it.
+const command = (args: string[]) => ['--require', require.resolve('tsx/cjs'), script, ...args];
 /** The environment without npm's own variables, plus `env`. */
 const environment = (env: Record<string, string>) =>
   ({ ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_'))), ...env });
