@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { generateKeyPairSync, KeyObject, webcrypto } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync, KeyObject, webcrypto } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as x509 from '@peculiar/x509';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Chart, Testing, Yaml } from 'cdk8s';
 import { GuideConfigError } from '../lib/validation';
 import { parseAllDocuments } from 'yaml';
@@ -94,8 +94,29 @@ const certificates = new Map<string, Promise<SelfSignedPem>>();
  */
 export function testCertificate(options: SelfSignedOptions = {}): Promise<SelfSignedPem> {
   const key = JSON.stringify(options);
-  if (!certificates.has(key)) certificates.set(key, generateSelfSigned({ modulusLength: 2048, ...options }));
+  if (!certificates.has(key)) certificates.set(key, sharedInRun(key, () => generateSelfSigned({ modulusLength: 2048, ...options })));
   return certificates.get(key)!;
+}
+
+/**
+ * One certificate per options for the whole run, not per test file: jest's global setup names the run's own
+ * folder (removed after the run), where the first file to need it leaves it, owner-only, for the others.
+ */
+async function sharedInRun(key: string, generate: () => Promise<SelfSignedPem>): Promise<SelfSignedPem> {
+  const runDir = process.env.JEST_GUIDE_RUN_DIR;
+  if (runDir === undefined) return generate();
+  const file = join(runDir, 'test-certificates', `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`);
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as SelfSignedPem;
+    return { ...saved, notAfter: new Date(saved.notAfter) };
+  }
+  const pem = await generate();
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // Written whole, then renamed: a file running beside this one reads either nothing or all of it.
+  const partial = `${file}.${process.pid}`;
+  writeFileSync(partial, JSON.stringify(pem), { mode: 0o600 });
+  renameSync(partial, file);
+  return pem;
 }
 
 /** The message of the GuideConfigError that building constructs in `chart` throws; fails if nothing is thrown. */

@@ -6,5 +6,6 @@ module.exports = async function teardown() {
   const { dir, before } = globalThis.guideTestTmpdir;
   if (before === undefined) delete process.env.TMPDIR;
   else process.env.TMPDIR = before;
+  delete process.env.JEST_GUIDE_RUN_DIR;
   fs.rmSync(dir, { recursive: true, force: true });
 };
