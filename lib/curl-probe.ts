@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ExposedService } from './exposed-service';
-import { CURL_HARDENING } from './hardening';
+import { CURL_HARDENING, CURL_IDLE_COMMAND } from './hardening';
 import { IMAGES, ImageSet } from './images';
 import { NGINX_SSL_DIR } from './nginx-config';
 import { TlsSecret } from './tls-secret';
@@ -124,7 +124,7 @@ export class CurlProbe extends Construct {
         replicas: 1,
         template: {
           metadata: { labels: { ...this.selectorLabels } },
-          spec: this.podSpec(['sh', '-c', 'while true; do sleep 1; done']),
+          spec: this.podSpec(this.hardening ? CURL_IDLE_COMMAND : ['sh', '-c', 'while true; do sleep 1; done']),
         },
       },
     });

@@ -97,6 +97,13 @@ export const CURL_HARDENING: HardeningSettings = {
 };
 
 /**
+ * The guide's idle loop for the curl client, `while true; do sleep 1; done`, as PID 1 ignores SIGTERM (the kernel
+ * gives PID 1 no default action), so every drain, rollout and namespace deletion waits out its whole grace period
+ * (30 s). Hardened, it exits on SIGTERM, within the second its current sleep takes.
+ */
+export const CURL_IDLE_COMMAND = ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"];
+
+/**
  * Readiness on what clients use (https, when nginx serves it), so a pod gets traffic only once its certificate is
  * loaded, and checked often so a new pod joins quickly; liveness on plain http, slower and more forgiving, so a busy
  * pod is taken out of rotation long before it is restarted.

@@ -76,7 +76,7 @@ describe('determinism', () => {
 });
 
 describe('SecureNginxChart options', () => {
-  test('hardening: nginx runs unprivileged behind the guide\'s Service ports; the curl pods differ by security alone', () => {
+  test('hardening: nginx runs unprivileged behind the guide\'s Service ports; the curl pods differ by security and an idle loop that ends on SIGTERM', () => {
     const plain = synth(new SecureNginxChart(Testing.app(), 'plain'));
     const hardened = synth(new SecureNginxChart(Testing.app(), 'hardened', { hardening: true }));
     expect(toYaml(hardened)).toMatchSnapshot();
@@ -99,7 +99,7 @@ describe('SecureNginxChart options', () => {
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(container.volumeMounts.filter((m: Manifest) => ['/var/cache/nginx', '/var/run', '/tmp'].includes(m.mountPath)).length).toBe(3);
 
-    // The curl client and the check Job gain security, probes and resources only.
+    // The curl client and the check Job gain security, probes and resources.
     const strip = (o: Manifest) => {
       const copy = structuredClone(o);
       const spec = copy.spec.template.spec;
@@ -110,7 +110,13 @@ describe('SecureNginxChart options', () => {
     const curlOf = (objects: Manifest[]) => objects.filter((o) => (o.kind === 'Deployment' && o.metadata.name === 'curl-deployment') || o.kind === 'Job');
     const [hardenedCurl, hardenedJob] = curlOf(hardened).map(strip);
     const [plainCurl, plainJob] = curlOf(plain);
-    expect(hardenedCurl).toEqual(plainCurl);
+    // And the client's idle loop ends on SIGTERM, so drains and rollouts need not wait out its grace period.
+    const idle = (o: Manifest) => o.spec.template.spec.containers[0].command;
+    expect(idle(hardenedCurl)).toEqual(['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"]);
+    expect(idle(plainCurl)).toEqual(['sh', '-c', 'while true; do sleep 1; done']);
+    expect({ ...hardenedCurl, spec: { ...hardenedCurl.spec, template: { ...hardenedCurl.spec.template, spec: {
+      ...hardenedCurl.spec.template.spec, containers: [{ ...hardenedCurl.spec.template.spec.containers[0], command: idle(plainCurl) }] } } } })
+      .toEqual(plainCurl);
     // The Job's name follows its content, which hardening changed.
     expect(hardenedJob.metadata.name).not.toBe(plainJob.metadata.name);
     expect({ ...hardenedJob, metadata: { ...hardenedJob.metadata, name: plainJob.metadata.name } }).toEqual(plainJob);
