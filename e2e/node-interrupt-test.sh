@@ -19,7 +19,7 @@ if ! grep -q pod-running "$log"; then cat "$log" >&2; echo "node-interrupt-test:
 kill -INT -- "-$run"
 rc=0; wait "$run" || rc=$?
 if [ "$rc" -ne 130 ]; then cat "$log" >&2; echo "node-interrupt-test: node.sh run exited $rc after Ctrl-C, not 130 (a failed cleanup check exits 1)" >&2; exit 1; fi
-if pgrep -f -- "$work/" >/dev/null || [ -e "/run/netns/guide-node-$(id -u)" ] || [ -d "$work" ] \
+if pgrep -f -- "$work/" >/dev/null || ip netns list | grep -q "^guide-node-$(id -u)-" || [ -d "$work" ] \
   || ls -d /sys/fs/cgroup/*/"guide-node-$(id -u)" >/dev/null 2>&1; then
   echo "node-interrupt-test: something was left after Ctrl-C" >&2; exit 1
 fi

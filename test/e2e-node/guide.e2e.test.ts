@@ -9,7 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { NGINX_UID } from '../../lib/hardening';
 import { envWithoutSynthSettings } from '../helpers';
 import { apiServer, eventually, getJson, kubectl, ok } from '../e2e/kubectl';
-import { assertInsideNode, curl, CURL_IMAGE, NGINX_IMAGE, WELCOME } from './node';
+import { assertInsideNode, CONTROL_PLANE_IP, curl, CURL_IMAGE, NGINX_IMAGE, POD_IP, WELCOME } from './node';
 
 const root = join(__dirname, '..', '..');
 const nodeIp = process.env.GUIDE_E2E_NODE_IP!;
@@ -45,8 +45,8 @@ let dist: (file: string) => string;
 
 beforeAll(() => {
   assertInsideNode();
-  // The API server is the node's own, inside the namespace.
-  expect(apiServer().hostname).toBe(nodeIp);
+  // The API server is the control plane's, inside the namespaces (e2e/node.sh).
+  expect(apiServer().hostname).toBe(CONTROL_PLANE_IP);
   dist = synth({});
   execFileSync('npm', ['run', '--silent', 'keys', '--', '--out', keys, '--force'], { cwd: root, stdio: 'ignore' });
 });
@@ -55,7 +55,7 @@ describe('step 1: run-my-nginx, pods that really run', () => {
   test('the pods run with IPs from the pod network, from the imported image (never pulled)', async () => {
     ok(['apply', '-f', dist('steps/1-run-my-nginx.k8s.yaml')]);
     await runningPods('run=my-nginx', 2);
-    for (const pod of podsOf('run=my-nginx')) expect(pod.status.podIP).toMatch(/^10\.88\.0\.\d+$/);
+    for (const pod of podsOf('run=my-nginx')) expect(pod.status.podIP).toMatch(POD_IP);
     const events = ok(['get', 'events', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
     expect(events).toContain(`Container image "${NGINX_IMAGE}" already present on machine`);
     expect(events).not.toMatch(/^Pulling/m);
@@ -223,7 +223,7 @@ describe('containment', () => {
   test('the dial helper refuses to run from the machine\'s own network namespace', () => {
     // e2e/node.sh passes the machine's own namespace (its own, outside) for this test alone.
     const r = spawnSync('nsenter', [`--net=${process.env.GUIDE_E2E_MACHINE_NETNS}`, '--', process.execPath, '--import', 'tsx', '-e',
-      `require(${JSON.stringify(join(__dirname, 'node.ts'))}).curl(['http://10.88.0.2/'])`], { cwd: root, encoding: 'utf8' });
+      `require(${JSON.stringify(join(__dirname, 'node.ts'))}).curl(['http://10.244.1.2/'])`], { cwd: root, encoding: 'utf8' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('refusing to dial from network namespace');
   });

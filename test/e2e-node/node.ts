@@ -1,8 +1,32 @@
-// Reaching the real node's addresses. Pod, Service, node-port and load-balancer addresses exist only inside the node's
-// network namespace (e2e/node.sh); dialed from the machine's own namespace they would go out to the real network,
-// so every dial checks first that this process is inside that namespace, and refuses otherwise.
+// Reaching the real nodes' addresses. Pod, Service, node-port and load-balancer addresses exist only inside the nodes'
+// network namespaces (e2e/node.sh); dialed from the machine's own namespace they would go out to the real network,
+// so every dial checks first that it runs inside one of them, and refuses otherwise. This process runs in node 1's.
 import { spawnSync } from 'node:child_process';
 import { readlinkSync, statSync } from 'node:fs';
+
+/** The control plane's address (the API server), on the bridge that joins the nodes. */
+export const CONTROL_PLANE_IP = '10.200.0.1';
+/** A pod address: node N's pods are in 10.244.N.0/24. */
+export const POD_IP = /^10\.244\.[1-9]\.\d+$/;
+
+export interface ClusterNode {
+  readonly name: string;
+  readonly ip: string;
+  /** Its network namespace file, under /run/netns. */
+  readonly netns: string;
+}
+
+/** The run's nodes, in order (node 1 first: this process's namespace). */
+export function clusterNodes(): ClusterNode[] {
+  const list = (name: string) => (process.env[name] ?? '').split(' ').filter(Boolean);
+  const names = list('GUIDE_E2E_NODE_NAMES');
+  const ips = list('GUIDE_E2E_NODE_IPS');
+  const files = list('GUIDE_E2E_NODE_NETNSES');
+  if (names.length === 0 || ips.length !== names.length || files.length !== names.length) {
+    throw new Error('GUIDE_E2E_NODE_NAMES, _IPS and _NETNSES are not set: run this suite with `e2e/node.sh run` (npm run e2e)');
+  }
+  return names.map((name, i) => ({ name, ip: ips[i], netns: files[i] }));
+}
 
 /** The node's network namespace file, from e2e/node.sh. */
 export function nodeNetns(): string {
@@ -31,6 +55,22 @@ export interface Answer {
 export function curl(args: string[]): Answer {
   assertInsideNode();
   const r = spawnSync('curl', ['--silent', '--show-error', '--max-time', '5', ...args], { encoding: 'utf8' });
+  return { status: r.status, body: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A command run in `node`'s network namespace (one of this run's, never the machine's): curl from the other node,
+ * or the load generator.
+ */
+export function inNodeArgs(node: ClusterNode, command: string[]): string[] {
+  assertInsideNode();
+  if (!clusterNodes().some((n) => n.netns === node.netns)) throw new Error(`${node.netns} is not a namespace of this run`);
+  return [`--net=${node.netns}`, '--', ...command];
+}
+
+/** curl from `node`'s network namespace. */
+export function curlFrom(node: ClusterNode, args: string[]): Answer {
+  const r = spawnSync('nsenter', inNodeArgs(node, ['curl', '--silent', '--show-error', '--max-time', '5', ...args]), { encoding: 'utf8' });
   return { status: r.status, body: r.stdout, stderr: r.stderr };
 }
 
