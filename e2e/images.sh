@@ -2,7 +2,8 @@
 # Builds the images the real node runs, from Debian's packages and this repository, with no registry:
 #   guide.local/nginx:bookworm   Debian's nginx, laid out like the official image (conf.d/default.conf serving
 #                                /usr/share/nginx/html on 80, no sites-enabled/default, temp files under
-#                                /var/cache/nginx, errors to stderr, no access log)
+#                                /var/cache/nginx, errors to stderr, accesses to stdout)
+#   guide.local/nginx:next       the same image under a second name (and a label): a new image to roll out
 #   guide.local/curl:bookworm    the same root filesystem: sh, curl and nslookup (the guide's curl client)
 #   guide.local/pause:1          e2e/pause, the pod sandbox
 #   guide.local/coredns:1        the CoreDNS binary e2e/build.sh built (its path is the first argument), the cluster
@@ -28,7 +29,7 @@ echo "building the root filesystem ($suite: $packages) with mmdebstrap" >&2
 # The customize hook makes Debian's nginx match what the guide's default.conf and the official image expect.
 mmdebstrap --quiet --variant=essential --include="$packages" \
   --customize-hook='rm -f "$1/etc/nginx/sites-enabled/default"' \
-  --customize-hook='sed -i -e "s|^error_log .*|error_log stderr;|" -e "s|^\(\s*\)access_log .*|\1access_log off;|" \
+  --customize-hook='sed -i -e "s|^error_log .*|error_log stderr;|" -e "s|^\(\s*\)access_log .*|\1access_log /dev/stdout;|" \
       -e "s|^http {|http {\n\tclient_body_temp_path /var/cache/nginx/client_temp;\n\tproxy_temp_path /var/cache/nginx/proxy_temp;\n\tfastcgi_temp_path /var/cache/nginx/fastcgi_temp;\n\tuwsgi_temp_path /var/cache/nginx/uwsgi_temp;\n\tscgi_temp_path /var/cache/nginx/scgi_temp;|" \
       "$1/etc/nginx/nginx.conf"' \
   --customize-hook='mkdir -p "$1/var/cache/nginx" && echo "nginx:x:101:101:nginx:/nonexistent:/usr/sbin/nologin" >> "$1/etc/passwd" && echo "nginx:x:101:" >> "$1/etc/group"' \
@@ -91,8 +92,11 @@ const image = (name, layer, config) => {
   return { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest,
     platform: { architecture: 'amd64', os: 'linux' }, annotations: { 'io.containerd.image.name': name } };
 };
+const nginx = { Cmd: ['nginx', '-g', 'daemon off;'], ExposedPorts: { '80/tcp': {} }, StopSignal: 'SIGQUIT' };
 const manifests = [
-  image('guide.local/nginx:bookworm', layers.rootfs, { Cmd: ['nginx', '-g', 'daemon off;'], ExposedPorts: { '80/tcp': {} }, StopSignal: 'SIGQUIT' }),
+  image('guide.local/nginx:bookworm', layers.rootfs, nginx),
+  // The same nginx under a second name: "a new image" for a rollout, without building another.
+  image('guide.local/nginx:next', layers.rootfs, { ...nginx, Labels: { 'guide.local/release': 'next' } }),
   image('guide.local/curl:bookworm', layers.rootfs, { Cmd: ['sh'] }),
   image('guide.local/pause:1', layers.pause, { Entrypoint: ['/pause'] }),
   image('guide.local/coredns:1', layers.coredns, { Entrypoint: ['/coredns'], ExposedPorts: { '53/udp': {}, '53/tcp': {} } }),
