@@ -7,4 +7,5 @@ module.exports = {
   ...controlPlane,
   roots: ['<rootDir>/test/e2e-node'],
   testTimeout: 180000,
+  testSequencer: '<rootDir>/test/e2e-node/sequencer.js',
 };
