@@ -26,8 +26,22 @@ cluster_pids() {
   pgrep -f -- "$KWOK_WORKDIR/clusters/$name/" || true
 }
 
+# What the control plane needs from the machine, checked before any build: each named with what to install.
+prerequisites() {
+  local missing=() pair
+  for pair in go:"Go 1.26 (https://go.dev/dl, or the golang-go Debian package)" kubectl:"kubectl" pgrep:"the Debian package procps" \
+      ss:"the Debian package iproute2"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "cluster.sh: missing: $(IFS=';'; echo "${missing[*]}")" >&2
+    exit 1
+  fi
+}
+
 up() {
   local bin
+  prerequisites
   bin=$(bin_dir)
   mkdir -p "$work"
   if [ -f "$kubeconfig" ] && kubectl --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1; then
@@ -82,6 +96,7 @@ down() {
 }
 
 case ${1:-} in
+  check) prerequisites ;;
   up) up ;;
   down) down ;;
   run)
