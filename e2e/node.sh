@@ -338,6 +338,9 @@ inside_node() {
   wait
 }
 
+# Whether a process runs: a killed one nobody has reaped yet is a zombie, and kill -0 would still find it.
+running() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" != Z ]; }
+
 in_netns() { local n=$1; shift; nsenter --net="$(netns_file "$n")" -- "$@"; }
 kubectl_node() { in_netns 1 kubectl --kubeconfig "$work/admin.kubeconfig" "$@"; }
 
@@ -420,6 +423,8 @@ up() {
   mkdir -p "$work"
   chmod 700 "$work"
   echo "$nodes" > "$work/node-count"
+  # The run this cluster belongs to, so the next run can tell a killed run's leftovers from a cluster in use.
+  if [ -n "${run_owner:-}" ]; then echo "$run_owner" > "$work/run-owner"; fi
   certificates "$nodes"
   for n in $(seq "$nodes"); do node_configs "$n"; done
   control_plane_network
@@ -527,9 +532,22 @@ case ${1:-} in
     nodes_arg "$@"
     shift "$took"
     [ "$#" -gt 0 ] || { echo "usage: e2e/node.sh run [--nodes N] CMD..." >&2; exit 2; }
+    # What a run killed hard (SIGKILL, a CI timeout's TERM then KILL) left behind is cleaned first; a cluster that is
+    # in use (a live run, or one started with `up`) is not touched.
+    if [ -n "$(run_netns)" ] || [ -d "$work" ] || [ -n "$(cgroup_dirs)" ]; then
+      owner=$(cat "$work/run-owner" 2>/dev/null || true)
+      if [ -n "$owner" ] && ! running "$owner"; then
+        log "cleaning up what a killed run (pid $owner) left behind"
+        down || exit 1
+      else
+        log "a cluster is in use ($([ -n "$owner" ] && echo "by run $owner" || echo "started with e2e/node.sh up")): e2e/node.sh down stops it"
+        exit 1
+      fi
+    fi
     # The Pulumi engine, for the stack whose `up` waits for the https check.
     engine_env=$("$here/build.sh" engine-env) || exit 1
     eval "$engine_env"
+    run_owner=$$
     # down checks that nothing is left and the machine is as it was; a failed check fails the run.
     trap 'rc=$?; trap - EXIT; down || rc=1; exit "$rc"' EXIT
     trap 'exit 130' INT TERM
