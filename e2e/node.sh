@@ -441,10 +441,18 @@ up() {
     return 1
   fi
   for n in $(seq "$nodes"); do node_ready "$n" || return 1; done
-  kubectl_node wait --for=jsonpath='{.metadata.name}'=default serviceaccount/default --timeout=60s >/dev/null
-  kubectl_node apply -f "$here/cluster-dns.yaml" >/dev/null
-  if ! kubectl_node -n kube-system rollout status deployment/coredns --timeout=90s >/dev/null; then
-    log "CoreDNS did not become ready"; kubectl_node -n kube-system describe pods -l k8s-app=kube-dns >&2 || true
+  # The controller manager makes each namespace's service account and CA bundle; pods cannot be created before.
+  # (`kubectl wait` gives up at once on an object that does not exist yet, so this polls.)
+  if ! wait_for "the service accounts and CA bundles of default and kube-system" 90 in_netns 1 sh -c \
+      "$(printf 'kubectl --kubeconfig %q get -n %s serviceaccount/default configmap/kube-root-ca.crt && ' \
+        "$work/admin.kubeconfig" default "$work/admin.kubeconfig" kube-system) true"; then
+    tail -n 20 "$work/logs/kube-controller-manager.log" >&2 || true
+    return 1
+  fi
+  if ! kubectl_node apply -f "$here/cluster-dns.yaml" >/dev/null \
+      || ! kubectl_node -n kube-system rollout status deployment/coredns --timeout=120s >/dev/null; then
+    log "CoreDNS did not become ready"
+    kubectl_node -n kube-system describe deployment,replicaset,pods -l k8s-app=kube-dns >&2 || true
     return 1
   fi
   local all_netns="" all_ips="" all_names=""
@@ -551,8 +559,12 @@ case ${1:-} in
     # down checks that nothing is left and the machine is as it was; a failed check fails the run.
     trap 'rc=$?; trap - EXIT; down || rc=1; exit "$rc"' EXIT
     trap 'exit 130' INT TERM
-    env_out=$(up "$count") || exit 1
-    eval "$env_out"
+    # Called as a plain command (not in `$(...) || ...`, which would switch errexit off inside it): any failing step
+    # of up ends the run, and the trap cleans up.
+    env_file=$(mktemp)
+    up "$count" >"$env_file"
+    eval "$(cat "$env_file")"
+    rm -f "$env_file"
     export GUIDE_E2E_NODE_WORK=$work
     # The machine's own network namespace (this script's), for the test that proves the dial helper refuses it.
     export GUIDE_E2E_MACHINE_NETNS=/proc/$$/ns/net

@@ -1,7 +1,8 @@
 // A node lost under load: every process of node 2 (kubelet, containerd, kube-proxy, the pods) killed at once, as a
 // power loss would. Kubernetes' own timeouts decide how long the Service keeps sending to the lost pod; this reports
-// that time and the failed requests, then removes the lost Node as a cloud's node controller would, and the app comes
-// back to 2 ready replicas on the node that is left. It stops a node, so it runs last (test/e2e-node/sequencer.js).
+// that time and the failed requests, then removes the lost Node (and force-deletes its pods) as a cloud's node
+// controller and an operator would, and the app comes back to 2 ready replicas on the node that is left. It stops a
+// node, so it runs last (test/e2e-node/sequencer.js).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,9 +68,11 @@ test('node 2 lost under load: the failed requests and the time until the Service
   }
   expect(getJson(['node', lost.name]).status.conditions.find((c: { type: string }) => c.type === 'Ready').status).toBe('Unknown');
 
-  // The machine is gone for good: its Node is removed, as a cloud's node controller does, and the pods bound to it
-  // with it; the Deployment replaces them on the node that is left.
+  // The machine is gone for good: its Node is removed, as a cloud's node controller does, and the pods bound to it are
+  // force-deleted, as Kubernetes' documentation says to for a node that will not come back (pod garbage collection
+  // would wait about 40 s more); the Deployment replaces them on the node that is left.
   ok(['delete', 'node', lost.name]);
+  ok(['delete', 'pods', '--all-namespaces', '--field-selector', `spec.nodeName=${lost.name}`, '--force', '--grace-period=0']);
   await eventually('2 ready replicas on the node that is left', () => {
     const pods = nginxPods().filter((p) => !p.metadata.deletionTimestamp);
     return pods.length === 2 && pods.every((p) => p.spec.nodeName === survivor.name
