@@ -25,8 +25,12 @@ export const NGINX_UID = 10101;
 /** The uid and gid of the curl client and the check Job, likewise above 10000. */
 export const CURL_UID = 10100;
 
-/** Seconds a terminating nginx keeps serving before it is told to stop: endpoint removal must reach every node first. */
-export const PRESTOP_SLEEP_SECONDS = 5;
+/**
+ * Seconds a terminating nginx keeps serving before it is told to stop: endpoint removal must reach every node's
+ * kube-proxy first. 5 s was once too short on the loaded two-node e2e (one connection refused in a certificate
+ * rollout, at the last old pod's stop); 10 s leaves room, within the grace period.
+ */
+export const PRESTOP_SLEEP_SECONDS = 10;
 /**
  * Seconds from the delete to a forced kill: the preStop sleep, then nginx's graceful stop (SIGQUIT, the image's
  * STOPSIGNAL: it finishes the requests in flight and closes idle keep-alive connections).
