@@ -89,8 +89,8 @@ export function validateSchema(object: Manifest): void {
 const certificates = new Map<string, Promise<SelfSignedPem>>();
 
 /**
- * A generated certificate and key for tests (cached per options, since RSA key generation is slow). Nothing is
- * kept on disk or in git.
+ * A generated certificate and key for tests (cached per options, since RSA key generation is slow). Nothing goes
+ * into git or the working tree; within a jest run they are shared through the run's own temporary folder.
  */
 export function testCertificate(options: SelfSignedOptions = {}): Promise<SelfSignedPem> {
   const key = JSON.stringify(options);
