@@ -87,6 +87,8 @@ node_pids() {
 
 cgroup_dirs() { find /sys/fs/cgroup/*/"$cgroup_root" -maxdepth 0 -type d 2>/dev/null || true; }
 run_netns() { ip netns list 2>/dev/null | awk '{print $1}' | grep -x -- "$netns_prefix-.*" || true; }
+# Whether anything of a run is here: its namespaces, its folder or its cgroups.
+leftovers() { [ -n "$(run_netns)" ] || [ -d "$work" ] || [ -n "$(cgroup_dirs)" ]; }
 
 binaries() {
   cluster_bin=$("$here/build.sh" cluster | sed -n 's/^cluster=//p')
@@ -414,7 +416,7 @@ node_ready() {
 up() {
   local nodes=$1 n
   prerequisites
-  if [ -n "$(run_netns)" ] || [ -d "$work" ] || [ -n "$(cgroup_dirs)" ]; then
+  if leftovers; then
     log "a cluster is already up or was left behind by a killed run ($(run_netns | tr '\n' ' ')$work): run e2e/node.sh down first"
     exit 1
   fi
@@ -542,7 +544,7 @@ case ${1:-} in
     [ "$#" -gt 0 ] || { echo "usage: e2e/node.sh run [--nodes N] CMD..." >&2; exit 2; }
     # What a run killed hard (SIGKILL, a CI timeout's TERM then KILL) left behind is cleaned first; a cluster that is
     # in use (a live run, or one started with `up`) is not touched.
-    if [ -n "$(run_netns)" ] || [ -d "$work" ] || [ -n "$(cgroup_dirs)" ]; then
+    if leftovers; then
       owner=$(cat "$work/run-owner" 2>/dev/null || true)
       if [ -n "$owner" ] && ! running "$owner"; then
         log "cleaning up what a killed run (pid $owner) left behind"
