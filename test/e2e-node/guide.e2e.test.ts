@@ -1,29 +1,17 @@
 // The guide "Connecting Applications with Services" on a real node (e2e/node.sh): containers run, and traffic really
 // flows through pod IPs, the Service, CoreDNS, https, a node port and a load-balancer address. The manifests are what
 // synth writes, with Debian-built images chosen through GUIDE_NGINX_IMAGE and GUIDE_CURL_IMAGE (nothing is pulled).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { NGINX_UID } from '../../lib/hardening';
-import { envWithoutSynthSettings } from '../helpers';
 import { apiServer, eventually, getJson, kubectl, ok } from '../e2e/kubectl';
-import { assertInsideNode, CONTROL_PLANE_IP, curl, CURL_IMAGE, NGINX_IMAGE, POD_IP, WELCOME } from './node';
+import { assertInsideNode, CONTROL_PLANE_IP, curl, CURL_IMAGE, NGINX_IMAGE, newKeys, POD_IP, synthesize, WELCOME } from './node';
 
 const root = join(__dirname, '..', '..');
 const nodeIp = process.env.GUIDE_E2E_NODE_IP!;
-const keys = mkdtempSync(join(tmpdir(), 'guide-node-keys-'));
-
-/** Synthesizes with the given settings into a folder of its own; returns the path of a file in it. */
-function synth(env: Record<string, string>): (file: string) => string {
-  const out = mkdtempSync(join(tmpdir(), 'guide-node-dist-'));
-  execFileSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
-    cwd: root, stdio: 'pipe',
-    env: { ...envWithoutSynthSettings(), GUIDE_NGINX_IMAGE: NGINX_IMAGE, GUIDE_CURL_IMAGE: CURL_IMAGE, CDK8S_OUTDIR: out, ...env },
-  });
-  return (file) => join(out, file);
-}
+let keys: string;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const podsOf = (selector: string, ns = 'default'): any[] => getJson(['-n', ns, 'pods', '-l', selector]).items
@@ -47,8 +35,8 @@ beforeAll(() => {
   assertInsideNode();
   // The API server is the control plane's, inside the namespaces (e2e/node.sh).
   expect(apiServer().hostname).toBe(CONTROL_PLANE_IP);
-  dist = synth({});
-  execFileSync('npm', ['run', '--silent', 'keys', '--', '--out', keys, '--force'], { cwd: root, stdio: 'ignore' });
+  dist = synthesize({});
+  keys = newKeys([]);
 });
 
 describe('step 1: run-my-nginx, pods that really run', () => {
@@ -176,11 +164,10 @@ describe('step 4: the final state behind a load balancer', () => {
   test('a certificate that does not name the Service makes the check Job fail, so the check can fail', async () => {
     const ns = 'wrong-names';
     ok(['create', 'namespace', ns]);
-    const other = mkdtempSync(join(tmpdir(), 'guide-node-other-'));
-    execFileSync('npm', ['run', '--silent', 'keys', '--', '--out', other, '--service', 'someone-else', '--force'], { cwd: root, stdio: 'ignore' });
+    const other = newKeys(['--service', 'someone-else']);
     // Applied on purpose past the constructs' checks, which would refuse it.
     ok(['-n', ns, 'create', 'secret', 'tls', 'nginxsecret', '--cert', join(other, 'tls.crt'), '--key', join(other, 'tls.key')]);
-    const wrong = synth({ GUIDE_NAMESPACE: ns });
+    const wrong = synthesize({ GUIDE_NAMESPACE: ns });
     // One try, not six: the same check, failing fast.
     const manifests = parseAllDocuments(readFileSync(wrong('guide-final-state.k8s.yaml'), 'utf8')).map((d) => d.toJS());
     for (const m of manifests) if (m.kind === 'Job') m.spec.backoffLimit = 0;
@@ -203,10 +190,9 @@ describe('hardening on a real node', () => {
     const ns = 'guide-hardened';
     ok(['create', 'namespace', ns]);
     ok(['label', 'namespace', ns, ...['enforce', 'warn', 'audit'].map((m) => `pod-security.kubernetes.io/${m}=restricted`)]);
-    const hardenedKeys = mkdtempSync(join(tmpdir(), 'guide-node-hardened-'));
-    execFileSync('npm', ['run', '--silent', 'keys', '--', '--out', hardenedKeys, '--namespace', ns, '--force'], { cwd: root, stdio: 'ignore' });
+    const hardenedKeys = newKeys(['--namespace', ns]);
     ok(['-n', ns, 'create', 'secret', 'tls', 'nginxsecret', '--cert', join(hardenedKeys, 'tls.crt'), '--key', join(hardenedKeys, 'tls.key')]);
-    const hardened = synth({ GUIDE_NAMESPACE: ns, GUIDE_HARDENING: 'true' });
+    const hardened = synthesize({ GUIDE_NAMESPACE: ns, GUIDE_HARDENING: 'true' });
     const r = kubectl(['apply', '-f', hardened('guide-final-state.k8s.yaml')]);
     expect(r.stderr).toBe('');
     const job = getJson(['-n', ns, 'jobs', '-l', 'app=curlpod-check']).items[0].metadata.name;

@@ -66,10 +66,10 @@ export class Load {
     const encoded = spawnSync(process.env.GUIDE_E2E_VEGETA!, ['encode', '-to', 'json', this.options.resultsFile], { encoding: 'utf8', maxBuffer: 256 << 20 });
     const failures = encoded.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { timestamp: string; code: number; error: string })
       .filter((h) => h.code < 200 || h.code >= 400).map((h) => ({ at: Date.parse(h.timestamp), error: h.error || `HTTP ${h.code}` }));
-    const report = JSON.parse(r.stdout) as { requests: number; success: number; duration: number; latencies: Record<string, number>; errors: string[] | null };
+    const report = JSON.parse(r.stdout) as { requests: number; duration: number; latencies: Record<string, number>; errors: string[] | null };
     return {
       requests: report.requests,
-      failed: Math.round(report.requests * (1 - report.success)),
+      failed: failures.length,
       p50Ms: Math.round(report.latencies['50th'] / 1e5) / 10,
       p99Ms: Math.round(report.latencies['99th'] / 1e5) / 10,
       seconds: report.duration / 1e9,
@@ -98,6 +98,18 @@ export async function settled(ns: string, replicas: number): Promise<void> {
   }, 120_000);
 }
 
+/**
+ * Two loads on the my-nginx Service of `ns`, from node 1's namespace to its cluster IP, started now: one with
+ * keep-alive and one without, each with its mode's name.
+ */
+export function serviceLoads(ns: string, change: string, rootCerts: string[]): (readonly [string, Load])[] {
+  const clusterIp = getJson(['-n', ns, 'service', 'my-nginx']).spec.clusterIP as string;
+  return ([true, false] as const).map((keepalive) => [keepalive ? 'keep-alive' : 'no keep-alive', new Load(clusterNodes()[0], {
+    url: 'https://my-nginx/', dial: `${clusterIp}:443`, rootCerts, rate: RATE, keepalive,
+    resultsFile: join(resultsDir, `${ns}-${change.replace(/\W+/g, '-')}-${keepalive}.bin`),
+  })] as const);
+}
+
 export interface Measured { change: string; seconds: number; runs: [string, LoadReport][] }
 
 /**
@@ -105,11 +117,7 @@ export interface Measured { change: string; seconds: number; runs: [string, Load
  * it to a few seconds after the app settled again, and prints one line per run.
  */
 export async function underLoad(ns: string, change: string, rootCerts: string[], act: () => Promise<void>): Promise<Measured> {
-  const clusterIp = getJson(['-n', ns, 'service', 'my-nginx']).spec.clusterIP as string;
-  const loads = ([true, false] as const).map((keepalive) => [keepalive ? 'keep-alive' : 'no keep-alive', new Load(clusterNodes()[0], {
-    url: 'https://my-nginx/', dial: `${clusterIp}:443`, rootCerts, rate: RATE, keepalive,
-    resultsFile: join(resultsDir, `${ns}-${change.replace(/\W+/g, '-')}-${keepalive}.bin`),
-  })] as const);
+  const loads = serviceLoads(ns, change, rootCerts);
   await new Promise((r) => setTimeout(r, 3000));
   const started = Date.now();
   try {

@@ -2,15 +2,10 @@
 // the guide's own traffic flows (the check Job resolves the Service through the cluster DNS pods and fetches the page,
 // the curl client gets it, the NodePort answers), and connections no policy allows are refused; with the policies
 // deleted, those same connections go through, so it is the enforcer that refused them.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envWithoutSynthSettings } from '../helpers';
 import { eventually, getJson, kubectl, ok } from '../e2e/kubectl';
-import { assertInsideNode, curl, CURL_IMAGE, NGINX_IMAGE, WELCOME } from './node';
+import { assertInsideNode, curl, CURL_IMAGE, newKeys, synthesize, WELCOME } from './node';
 
-const root = join(__dirname, '..', '..');
 const ns = 'guide-policies';
 const other = 'guide-policies-other';
 const nodeIp = process.env.GUIDE_E2E_NODE_IP!;
@@ -37,17 +32,11 @@ let outsider: string;
 
 beforeAll(async () => {
   assertInsideNode();
-  keys = mkdtempSync(join(tmpdir(), 'guide-node-policies-'));
-  execFileSync('npm', ['run', '--silent', 'keys', '--', '--out', keys, '--namespace', ns, '--force'], { cwd: root, stdio: 'ignore' });
-  const out = mkdtempSync(join(tmpdir(), 'guide-node-policies-dist-'));
-  execFileSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
-    cwd: root, stdio: 'pipe',
-    env: { ...envWithoutSynthSettings(), GUIDE_NGINX_IMAGE: NGINX_IMAGE, GUIDE_CURL_IMAGE: CURL_IMAGE, GUIDE_NAMESPACE: ns,
-      GUIDE_HARDENING: 'true', GUIDE_SERVICE_TYPE: 'NodePort', CDK8S_OUTDIR: out },
-  });
+  keys = newKeys(['--namespace', ns]);
+  const dist = synthesize({ GUIDE_NAMESPACE: ns, GUIDE_HARDENING: 'true', GUIDE_SERVICE_TYPE: 'NodePort' });
   ok(['create', 'namespace', ns]);
   ok(['-n', ns, 'create', 'secret', 'tls', 'nginxsecret', '--cert', join(keys, 'tls.crt'), '--key', join(keys, 'tls.key')]);
-  ok(['apply', '-f', join(out, 'guide-final-state.k8s.yaml')]);
+  ok(['apply', '-f', dist('guide-final-state.k8s.yaml')]);
   ok(['create', 'namespace', other]);
   ok(['-n', other, 'run', 'outsider', `--image=${CURL_IMAGE}`, '--image-pull-policy=Never', '--restart=Never', '--command', '--', 'sleep', '3600']);
   await eventually('the pods to run', () => {

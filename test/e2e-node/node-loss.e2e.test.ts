@@ -4,21 +4,15 @@
 // controller and an operator would, and the app comes back to 2 ready replicas on the node that is left. It stops a
 // node, so it runs last (test/e2e-node/sequencer.js).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envWithoutSynthSettings } from '../helpers';
 import { eventually, getJson, kubectl, ok } from '../e2e/kubectl';
-import { formatLoad, Load, RATE } from './load';
-import { assertInsideNode, clusterNodes, CURL_IMAGE, NGINX_IMAGE } from './node';
+import { formatLoad, nginxPods, serviceLoads } from './load';
+import { assertInsideNode, clusterNodes, newKeys, synthesize } from './node';
 
 const root = join(__dirname, '..', '..');
 const ns = 'guide-node-loss';
 const nodes = clusterNodes();
-const work = mkdtempSync(join(tmpdir(), 'guide-node-loss-'));
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const nginxPods = (): any[] => getJson(['-n', ns, 'pods', '-l', 'run=my-nginx']).items;
 /** The addresses the Service sends new connections to: its EndpointSlices' ready endpoints. */
 const readyEndpoints = (): string[] => getJson(['-n', ns, 'endpointslices', '-l', 'kubernetes.io/service-name=my-nginx']).items
   .flatMap((s: { endpoints?: { addresses: string[]; conditions: { ready?: boolean } }[] }) => s.endpoints ?? [])
@@ -28,30 +22,21 @@ test('node 2 lost under load: the failed requests and the time until the Service
   assertInsideNode();
   expect(nodes.length).toBeGreaterThanOrEqual(2);
   const [survivor, lost] = nodes;
-  const keys = join(work, 'keys');
-  execFileSync('npm', ['run', '--silent', 'keys', '--', '--out', keys, '--namespace', ns, '--force'], { cwd: root, stdio: 'ignore' });
-  const out = join(work, 'dist');
-  execFileSync(process.execPath, ['--require', 'tsx/cjs', 'main.ts'], {
-    cwd: root, stdio: 'pipe',
-    env: { ...envWithoutSynthSettings(), GUIDE_NGINX_IMAGE: NGINX_IMAGE, GUIDE_CURL_IMAGE: CURL_IMAGE, GUIDE_NAMESPACE: ns,
-      GUIDE_HARDENING: 'true', GUIDE_REPLICAS: '2', GUIDE_TLS_KEYS: keys, CDK8S_OUTDIR: out },
-  });
+  const keys = newKeys(['--namespace', ns]);
+  const dist = synthesize({ GUIDE_NAMESPACE: ns, GUIDE_HARDENING: 'true', GUIDE_REPLICAS: '2', GUIDE_TLS_KEYS: keys });
   ok(['create', 'namespace', ns]);
-  ok(['apply', '-f', join(out, 'guide-final-state.k8s.yaml')]);
+  ok(['apply', '-f', dist('guide-final-state.k8s.yaml')]);
   ok(['-n', ns, 'rollout', 'status', 'deployment/my-nginx', '--timeout=180s']);
   // The preset spreads the replicas over the nodes: one of them is on the node that will be lost.
   const onLost = await eventually('an nginx pod on each node', () => {
-    const pods = nginxPods();
+    const pods = nginxPods(ns);
     const lostPod = pods.find((p) => p.spec.nodeName === lost.name);
     return pods.length === 2 && pods.some((p) => p.spec.nodeName === survivor.name) && lostPod ? lostPod.status.podIP as string : undefined;
   });
   await eventually('both pods as ready endpoints', () => (readyEndpoints().length === 2 ? true : undefined));
 
-  const clusterIp = getJson(['-n', ns, 'service', 'my-nginx']).spec.clusterIP as string;
-  const loads = ([true, false] as const).map((keepalive) => [keepalive ? 'keep-alive' : 'no keep-alive', new Load(survivor, {
-    url: 'https://my-nginx/', dial: `${clusterIp}:443`, rootCerts: [join(keys, 'tls.crt')], rate: RATE, keepalive,
-    resultsFile: join(work, `load-${keepalive}.bin`),
-  })] as const);
+  // From node 1, the survivor.
+  const loads = serviceLoads(ns, 'node lost', [join(keys, 'tls.crt')]);
   await new Promise((r) => setTimeout(r, 3000));
   const lostAt = Date.now();
   execFileSync('bash', [join(root, 'e2e', 'node.sh'), 'lose', '2'], { stdio: 'pipe' });
@@ -74,7 +59,7 @@ test('node 2 lost under load: the failed requests and the time until the Service
   ok(['delete', 'node', lost.name]);
   ok(['delete', 'pods', '--all-namespaces', '--field-selector', `spec.nodeName=${lost.name}`, '--force', '--grace-period=0']);
   await eventually('2 ready replicas on the node that is left', () => {
-    const pods = nginxPods().filter((p) => !p.metadata.deletionTimestamp);
+    const pods = nginxPods(ns).filter((p) => !p.metadata.deletionTimestamp);
     return pods.length === 2 && pods.every((p) => p.spec.nodeName === survivor.name
       && p.status.containerStatuses?.every((c: { ready: boolean }) => c.ready)) ? true : undefined;
   }, 180_000);

@@ -2,23 +2,18 @@
 // Job, so a green `up` means nginx answered `curl --cacert` over https inside the cluster. Then a second `up` that
 // changes the image, under the same https load as test/e2e-node/zero-downtime.e2e.test.ts: it must drop nothing. Same
 // engine and program as test/e2e/pulumi.e2e.test.ts; here pods really run.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readStackFile } from '../../pulumi/stack-file';
 import { stackOf, startEngine } from '../e2e/engine';
 import { getJson, kubeconfigPath, kubectl } from '../e2e/kubectl';
 import { expectNothingDropped, settled, underLoad } from './load';
-import { assertInsideNode, CURL_IMAGE, NGINX_IMAGE } from './node';
-
-const root = join(__dirname, '..', '..');
+import { assertInsideNode, CURL_IMAGE, NGINX_IMAGE, newKeys } from './node';
 
 test('up of the prod stack returns only once the https check Job succeeded; an up with a new image drops nothing; destroy removes it all', async () => {
   assertInsideNode();
   const ns = 'guide-prod';
-  const keys = mkdtempSync(join(tmpdir(), 'guide-node-pulumi-'));
-  execFileSync('npm', ['run', '--silent', 'keys', '--', '--out', keys, '--namespace', ns, '--days', '30', '--force'], { cwd: root, stdio: 'ignore' });
+  const keys = newKeys(['--namespace', ns, '--days', '30']);
   // prod as it is, on these nodes: its cluster, images and certificate from here, a cluster IP for the load (no
   // controller gives a LoadBalancer an address here).
   const prod = Object.fromEntries(Object.entries(readStackFile('prod'))

@@ -1,15 +1,9 @@
 // The guide's first lesson, Kubernetes' network model, observed on two real nodes (e2e/node.sh): every pod has its own
 // IP and reaches pods on the other node without NAT; the Service spreads traffic over pods wherever they run, and its
 // cluster IP, DNS name and node port answer from every node. The guide's own manifests, synthesized into a namespace.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { envWithoutSynthSettings } from '../helpers';
 import { eventually, getJson, kubectl, ok } from '../e2e/kubectl';
-import { assertInsideNode, clusterNodes, curlFrom, CURL_IMAGE, NGINX_IMAGE, POD_IP, WELCOME } from './node';
+import { assertInsideNode, clusterNodes, curlFrom, CURL_IMAGE, POD_IP, synthesize, WELCOME } from './node';
 
-const root = join(__dirname, '..', '..');
 const ns = 'guide-nodes';
 const nodes = clusterNodes();
 
@@ -42,12 +36,7 @@ let clients: Pod[];
 beforeAll(async () => {
   assertInsideNode();
   expect(nodes.length).toBeGreaterThanOrEqual(2);
-  const out = mkdtempSync(join(tmpdir(), 'guide-two-nodes-'));
-  execFileSync(process.execPath, ['--require', 'tsx/cjs', 'main.ts'], {
-    cwd: root, stdio: 'pipe',
-    env: { ...envWithoutSynthSettings(), GUIDE_NGINX_IMAGE: NGINX_IMAGE, GUIDE_CURL_IMAGE: CURL_IMAGE, GUIDE_NAMESPACE: ns, CDK8S_OUTDIR: out },
-  });
-  dist = (file) => join(out, file);
+  dist = synthesize({ GUIDE_NAMESPACE: ns });
   ok(['create', 'namespace', ns]);
   ok(['apply', '-f', dist('steps/1-run-my-nginx.k8s.yaml')]);
   for (const node of nodes.slice(0, 2)) {

@@ -3,33 +3,16 @@
 // side) during a new certificate, a new image, a scale and drains of both nodes (a real `pulumi up` under the same load
 // is in pulumi.e2e.test.ts). Every change must drop nothing. The guide's manifest without the preset is measured the
 // same way, to show that the measurement can fail.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envWithoutSynthSettings } from '../helpers';
 import { kubectl, ok } from '../e2e/kubectl';
 import { expectNothingDropped, nginxPods, settled, underLoad } from './load';
-import { assertInsideNode, clusterNodes, CURL_IMAGE, NGINX_IMAGE } from './node';
+import { assertInsideNode, clusterNodes, NGINX_IMAGE, newKeys, synthesize } from './node';
 
-const root = join(__dirname, '..', '..');
 const nodes = clusterNodes();
-const work = mkdtempSync(join(tmpdir(), 'guide-zero-downtime-'));
 
-function keysFor(ns: string, name: string): string {
-  const dir = join(work, `${ns}-${name}`);
-  execFileSync('npm', ['run', '--silent', 'keys', '--', '--out', dir, '--namespace', ns, '--force'], { cwd: root, stdio: 'ignore' });
-  return dir;
-}
-
+const keysFor = (ns: string) => newKeys(['--namespace', ns]);
 /** The final state synthesized with these settings (the key material from GUIDE_TLS_KEYS, so a new key is a change). */
-function finalState(settings: Record<string, string>): string {
-  const out = mkdtempSync(join(work, 'dist-'));
-  execFileSync(process.execPath, ['--require', 'tsx/cjs', 'main.ts'], {
-    cwd: root, stdio: 'pipe', env: { ...envWithoutSynthSettings(), GUIDE_CURL_IMAGE: CURL_IMAGE, CDK8S_OUTDIR: out, ...settings },
-  });
-  return join(out, 'guide-final-state.k8s.yaml');
-}
+const finalState = (settings: Record<string, string>) => synthesize(settings)('guide-final-state.k8s.yaml');
 
 beforeAll(() => { assertInsideNode(); expect(nodes.length).toBeGreaterThanOrEqual(2); });
 afterAll(() => {
@@ -38,8 +21,8 @@ afterAll(() => {
 
 describe('the production preset, applied with kubectl', () => {
   const ns = 'guide-load';
-  const first = keysFor(ns, 'first');
-  const second = keysFor(ns, 'second');
+  const first = keysFor(ns);
+  const second = keysFor(ns);
   const trust = [join(first, 'tls.crt'), join(second, 'tls.crt')];
   const settings: Record<string, string> = {
     GUIDE_NAMESPACE: ns, GUIDE_HARDENING: 'true', GUIDE_REPLICAS: '2', GUIDE_NGINX_IMAGE: NGINX_IMAGE, GUIDE_TLS_KEYS: first,
@@ -97,8 +80,8 @@ describe('the production preset, applied with kubectl', () => {
 
 describe('the guide\'s manifest without the preset (the measurement can fail)', () => {
   const ns = 'guide-load-plain';
-  const first = keysFor(ns, 'first');
-  const second = keysFor(ns, 'second');
+  const first = keysFor(ns);
+  const second = keysFor(ns);
 
   beforeAll(async () => {
     ok(['create', 'namespace', ns]);
