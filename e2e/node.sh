@@ -328,6 +328,13 @@ inside_node() {
   local logs=$dir/logs
   mkdir -p "$logs"
   "$containerd_bin/containerd" --config "$dir/containerd/config.toml" >"$logs/containerd.log" 2>&1 &
+  # The kubelet checks the runtime once, at start, and exits if it does not answer yet; systemd would restart it
+  # (Restart=always), nothing does here, so it starts only once containerd serves.
+  local tries=0
+  until "$containerd_bin/ctr" --address "$dir/containerd/containerd.sock" version >/dev/null 2>&1; do
+    if (( ++tries > 120 )); then echo "containerd did not answer within 60 s" >&2; break; fi
+    sleep 0.5
+  done
   "$cluster_bin/kubelet" --config "$dir/kubelet/config.yaml" --kubeconfig "$dir/node.kubeconfig" \
     --root-dir "$dir/kubelet" --cert-dir "$dir/kubelet/pki" --hostname-override "$name" --node-ip "$ip" \
     >"$logs/kubelet.log" 2>&1 &
