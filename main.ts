@@ -2,17 +2,21 @@
 // dist/ and its steps, one file each, to dist/steps/.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'cdk8s';
-import { addGuideCharts } from './lib/guide-charts';
-import { validationProblems } from './lib/output-check';
 import { readSynthSettings } from './lib/synth-settings';
 import { GuideConfigError } from './lib/validation';
+
+// cdk8s and the constructs load only once the settings are good, so a bad setting is reported without that cost.
+type Cdk8s = typeof import('cdk8s');
+type GuideCharts = typeof import('./lib/guide-charts');
+type OutputCheck = typeof import('./lib/output-check');
 
 try {
   const settings = readSynthSettings(process.env, existsSync);
   // With GUIDE_TLS_KEYS a private key is written into dist/: every file and folder is created owner-only.
   if (!settings.tls.existing) process.umask(0o077);
   const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
+  const { App } = require('cdk8s') as Cdk8s;
+  const { addGuideCharts } = require('./lib/guide-charts') as GuideCharts;
   const steps = new App({ outdir: join(outdir, 'steps') });
   const final = new App({ outdir });
   addGuideCharts(steps, {
@@ -28,7 +32,7 @@ try {
   final.synth();
 } catch (e) {
   // A bad setting (one message), or what the App's output check found (one line each); anything else is a bug.
-  const problems = e instanceof GuideConfigError ? [e.message] : validationProblems(e);
+  const problems = e instanceof GuideConfigError ? [e.message] : (require('./lib/output-check') as OutputCheck).validationProblems(e);
   if (problems === undefined) throw e;
   process.stderr.write(problems.map((p) => `error: ${p}\n`).join(''));
   process.exit(1);

@@ -1,6 +1,12 @@
 import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import { fail } from './validation';
 
+/**
+ * Pod-template annotation holding the served certificate's SHA-256 fingerprint. nginx reads its certificate only at
+ * start, so a new certificate changes the template and the Deployment rolls its pods.
+ */
+export const CERTIFICATE_FINGERPRINT_ANNOTATION = 'guide-as-code/certificate-sha256';
+
 /** Where a certificate and key were read from, so messages name the file and fit how to fix it. */
 export interface CertificateSource {
   /** e.g. `certificateFile ".keys/tls.crt"`, or `certificatePem` for text. */

@@ -6,9 +6,10 @@ import { CURL_HARDENING, CURL_IDLE_COMMAND } from './hardening';
 import { IMAGES, ImageSet } from './images';
 import { NGINX_SSL_DIR } from './nginx-config';
 import { TlsSecret } from './tls-secret';
+import { checkSameNamespace, claimName, claimSelector } from './chart-claims';
 import {
-  checkBoolean, checkConstruct, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf, checkProps, checkSameNamespace,
-  checkWholeNumber, claimName, claimSelector, fail, ownerOf,
+  checkBoolean, checkConstruct, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf, checkProps,
+  checkWholeNumber, fail, ownerOf,
 } from './validation';
 import { FieldOrigin, recordOrigin } from './output-check';
 

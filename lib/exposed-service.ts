@@ -2,21 +2,16 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HTTP_PORT, HTTPS_PORT, NginxApp } from './nginx-app';
+import { checkSameNamespace, claimName, namespaceOf } from './chart-claims';
 import {
-  checkConstruct, checkDns1035Label, checkNodePort, checkOneOf, checkPort, checkPortName, checkProps, checkSameNamespace,
-  checkQualifiedName, checkString, checkStringMap, claimName, fail, NAME_RULES, namespaceOf, ownerOf, show,
+  checkConstruct, checkDns1035Label, checkNodePort, checkOneOf, checkPort, checkPortName, checkProps,
+  checkQualifiedName, checkString, checkStringMap, fail, NAME_RULES, ownerOf, show,
 } from './validation';
 import { cidrProblem, recordOrigin } from './output-check';
+import { ServiceType } from './service-type';
 
-/** How the Service is reached. */
-export enum ServiceType {
-  /** Inside the cluster only: `kubectl expose deployment/my-nginx` (nginx-svc.yaml). */
-  CLUSTER_IP = 'ClusterIP',
-  /** On a port of every node as well (nginx-secure-app.yaml). */
-  NODE_PORT = 'NodePort',
-  /** Through the cloud's load balancer: the guide's last step, `kubectl edit svc my-nginx`. */
-  LOAD_BALANCER = 'LoadBalancer',
-}
+// Part of this construct's API; in a file of its own so the synth settings check a type without loading cdk8s-plus.
+export { ServiceType };
 
 /** One port of the Service. */
 export interface ServicePortSpec {

@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { CurlProbe } from './curl-probe';
 import { ExposedService } from './exposed-service';
 import { recordOrigin } from './output-check';
-import { checkConstruct, checkProps, checkSameNamespace, claimName, fail, ownerOf, show } from './validation';
+import { checkSameNamespace, claimName } from './chart-claims';
+import { checkConstruct, checkProps, fail, ownerOf, show } from './validation';
 
 /** The cluster DNS as kubeadm (and kind, k3s' CoreDNS chart) labels it: the `kube-dns` pods in `kube-system`. */
 export const CLUSTER_DNS = {

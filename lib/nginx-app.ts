@@ -8,21 +8,20 @@ import {
 import { IMAGES, ImageSet } from './images';
 import { GUIDE_LISTEN_PORTS, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
 import { TlsSecret } from './tls-secret';
+import { checkSameNamespace, claimName, claimSelector } from './chart-claims';
 import {
   checkBoolean, checkConstruct, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf,
-  checkProps, checkReplicas, checkSameNamespace, claimName, claimSelector, fail, NAME_RULES, ownerOf,
+  checkProps, checkReplicas, fail, NAME_RULES, ownerOf,
 } from './validation';
 import { recordOrigin } from './output-check';
+import { CERTIFICATE_FINGERPRINT_ANNOTATION } from './certificate';
 
 /** nginx's plain http port. */
 export const HTTP_PORT = GUIDE_LISTEN_PORTS.http;
 /** nginx's https port, served only with a TlsSecret. */
 export const HTTPS_PORT = GUIDE_LISTEN_PORTS.https;
-/**
- * Pod-template annotation holding the served certificate's SHA-256 fingerprint. nginx reads its certificate only at
- * start, so a new certificate changes the template and the Deployment rolls its pods.
- */
-export const CERTIFICATE_FINGERPRINT_ANNOTATION = 'guide-as-code/certificate-sha256';
+// Part of this construct's API; beside the certificate checks so the diff's redaction needs no construct to name it.
+export { CERTIFICATE_FINGERPRINT_ANNOTATION };
 
 export interface NginxAppProps {
   /**

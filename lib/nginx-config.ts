@@ -2,8 +2,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { recordOrigin } from './output-check';
 import { TlsSecret } from './tls-secret';
+import { checkSameNamespace, claimName } from './chart-claims';
 import {
-  checkConstruct, checkDns1123Subdomain, checkPort, checkProps, checkSameNamespace, checkString, claimName, fail, ownerOf, show,
+  checkConstruct, checkDns1123Subdomain, checkPort, checkProps, checkString, fail, ownerOf, show,
 } from './validation';
 
 /** Where the nginx image reads server blocks from; the ConfigMap is mounted here. */

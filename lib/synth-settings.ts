@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ServiceType } from './exposed-service';
+import { ServiceType } from './service-type';
 import { ImageSet } from './images';
 import { TlsSecretProps } from './tls-secret';
 import {

@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CertificatePair, CertificateSource } from './certificate';
-import {
-  checkBoolean, checkDns1123Subdomain, checkProps, checkString, claimName, fail, ownerOf, show,
-} from './validation';
+import { claimName } from './chart-claims';
+import { checkBoolean, checkDns1123Subdomain, checkProps, checkString, fail, ownerOf, show } from './validation';
 import { addOutputCheck, recordOrigin } from './output-check';
 
 /** How the certificate and key are laid out in the Secret. */

@@ -4,8 +4,10 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateSelfSigned, writePemFiles } from '../lib/self-signed';
 import { NAME_RULES } from '../lib/validation';
+
+// The X.509 library loads only once a certificate is to be written: a bad argument is reported without that cost.
+type SelfSigned = typeof import('../lib/self-signed');
 
 const USAGE = `npm run keys -- [options]
 
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
       + 'pass --force to replace them');
     return;
   }
+  const { generateSelfSigned, writePemFiles } = require('../lib/self-signed') as SelfSigned;
   const pem = await generateSelfSigned({ service, namespace, days });
   writePemFiles(out, pem);
   const written = new X509Certificate(pem.certificatePem);

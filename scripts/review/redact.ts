@@ -1,6 +1,6 @@
 // Key material and per-run values out of a rendered object, for the snapshots and `npm run diff` alike: Secret values,
 // the certificate's fingerprint on the nginx pod template, and Pulumi secrets.
-import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../../lib/nginx-app';
+import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../../lib/certificate';
 
 /** How Pulumi marks a secret value; under mocks, secret inputs arrive wrapped like this. */
 export const SECRET_SIG = { key: '4dabf18193072939515e22adb298388d', value: '1b47061264138c4ac30d75fd1eb44270' };

@@ -1,0 +1,61 @@
+// What the constructs of one chart claim together: the names and pod selectors of its objects, and its namespace,
+// so two constructs that would overwrite or adopt each other's objects fail at construct time. Kept apart from
+// validation.ts's value checks, which need no construct tree: settings and scripts load those without cdk8s.
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { fail } from './validation';
+
+const names = new WeakMap<Chart, Map<string, string>>();
+const selectors = new WeakMap<Chart, { labels: Readonly<Record<string, string>>; owner: string }[]>();
+
+/** The namespace a construct's objects land in: its chart's, or `default` as kubectl would use. */
+export function namespaceOf(scope: Construct): string {
+  return Chart.of(scope).namespace ?? 'default';
+}
+
+/**
+ * Reserves `kind/name` in the chart of `scope`: two objects of one kind and name in one namespace would
+ * overwrite each other when applied, so the second construct fails instead.
+ */
+export function claimName(scope: Construct, kind: string, name: string, owner: string): void {
+  const chart = Chart.of(scope);
+  const taken = names.get(chart) ?? new Map<string, string>();
+  names.set(chart, taken);
+  const key = `${kind}/${name}`;
+  const other = taken.get(key);
+  if (other !== undefined) {
+    fail(owner, `name "${name}" is already the ${kind} of ${other} in chart "${chart.node.id}": `
+      + `give each ${kind} its own name`);
+  }
+  taken.set(key, owner);
+}
+
+/**
+ * Reserves a workload's pod labels in the chart of `scope`: when one selector is part of another's, one
+ * Deployment's controller adopts or fights over the other's pods, and a Service meant for one reaches both.
+ */
+export function claimSelector(scope: Construct, labels: Readonly<Record<string, string>>, owner: string, fix: string): void {
+  const chart = Chart.of(scope);
+  const taken = selectors.get(chart) ?? [];
+  selectors.set(chart, taken);
+  const within = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) =>
+    Object.entries(a).every(([k, v]) => b[k] === v);
+  const clash = taken.find((t) => within(t.labels, labels) || within(labels, t.labels));
+  if (clash) {
+    const text = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+    fail(owner, `its pods' labels ${text} overlap the selector of ${clash.owner} in chart "${chart.node.id}", `
+      + `so each would manage the other's pods: ${fix}`);
+  }
+  taken.push({ labels, owner });
+}
+
+/** Refuses a reference to a construct whose objects live in another namespace, where names do not resolve. */
+export function checkSameNamespace(owner: string, prop: string, self: Construct, other: Construct, otherOwner: string,
+  why: string): void {
+  const mine = namespaceOf(self);
+  const theirs = namespaceOf(other);
+  if (mine !== theirs) {
+    fail(owner, `${prop} ${otherOwner} is in namespace "${theirs}" but this is in "${mine}": ${why}; `
+      + 'put both in charts with the same namespace');
+  }
+}
