@@ -43,10 +43,10 @@ function checkout(commit: string): string {
 /** Runs a script of `tree` from `cwd` (a folder without .keys/, unless the settings name keys). */
 function run(tree: string, cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((done, failed) => {
-    // tsx's CommonJS hook (the project compiles to CommonJS; tsx's ESM loader would add a hooks thread to every
-    // process), by path: it is resolved from the current folder, which is not a project folder here.
-    const tsx = require.resolve('tsx/cjs', { paths: [tree] });
-    execFile(process.execPath, ['--require', tsx, ...args.map((a, i) => (i === 0 ? join(tree, a) : a))],
+    // Sucrase's require hook for .ts files, by path: it is resolved from the current folder, which is not a project
+    // folder here. It leaves node_modules alone, so loading the Pulumi SDK costs what it does in plain Node.
+    const register = require.resolve('sucrase/register/ts', { paths: [tree] });
+    execFile(process.execPath, ['--require', register, ...args.map((a, i) => (i === 0 ? join(tree, a) : a))],
       { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
         if (error) failed(new DiffError(`${args.join(' ')} failed in ${tree === root ? 'the working tree' : 'the ref'}: ${stderr.trim() || error.message}`));
         else done(stdout);

@@ -1,7 +1,7 @@
 // Prints, as JSON, every resource the Pulumi program registers for example stacks (Pulumi.<stack>.yaml), run under
 // pulumi.runtime.setMocks: no engine, no cluster. `npm run diff` compares these between two versions.
-//   node --require tsx/cjs scripts/stack-objects.ts dev            one stack: its resources, as a list
-//   node --require tsx/cjs scripts/stack-objects.ts dev prod       several: { "dev": [...], "prod": [...] }, in one process
+//   node --require sucrase/register/ts scripts/stack-objects.ts dev        one stack: its resources, as a list
+//   node --require sucrase/register/ts scripts/stack-objects.ts dev prod   several: { "dev": [...], "prod": [...] }, in one process
 import * as pulumi from '@pulumi/pulumi';
 import { generateSelfSigned } from '../lib/self-signed';
 import { guideProgram } from '../pulumi/program';

@@ -26,7 +26,7 @@ beforeAll(() => {
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
 function diff(...args: string[]) {
-  return spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/diff.ts', ...args], { cwd: repo, env: envWithoutSynthSettings(), encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--require', 'sucrase/register/ts', 'scripts/diff.ts', ...args], { cwd: repo, env: envWithoutSynthSettings(), encoding: 'utf8' });
 }
 
 function editStack(stack: string, edit: (text: string) => string): () => void {

@@ -11,7 +11,7 @@ const work = mkdtempSync(join(tmpdir(), 'guide-keys-command-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 // As package.json's `keys` script runs it.
-const command = (args: string[]) => ['--require', require.resolve('tsx/cjs'), script, ...args];
+const command = (args: string[]) => ['--require', require.resolve('sucrase/register/ts'), script, ...args];
 /** The environment without npm's own variables, plus `env`. */
 const environment = (env: Record<string, string>) =>
   ({ ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_'))), ...env });

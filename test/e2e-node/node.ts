@@ -89,7 +89,7 @@ const root = join(__dirname, '..', '..');
  */
 export function synthesize(settings: Record<string, string>): (file: string) => string {
   const out = mkdtempSync(join(tmpdir(), 'guide-node-dist-'));
-  execFileSync(process.execPath, ['--require', 'tsx/cjs', 'main.ts'], {
+  execFileSync(process.execPath, ['--require', 'sucrase/register/ts', 'main.ts'], {
     cwd: root, stdio: 'pipe',
     env: { ...envWithoutSynthSettings(), GUIDE_NGINX_IMAGE: NGINX_IMAGE, GUIDE_CURL_IMAGE: CURL_IMAGE, ...settings, CDK8S_OUTDIR: out },
   });
