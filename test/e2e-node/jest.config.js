@@ -6,6 +6,9 @@ const controlPlane = require('../e2e/jest.config.js');
 module.exports = {
   ...controlPlane,
   roots: ['<rootDir>/test/e2e-node'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  // One at a time: the load tests' timing is the point, and the suites share the nodes' default namespace.
+  maxWorkers: 1,
   testTimeout: 180000,
   testSequencer: '<rootDir>/test/e2e-node/sequencer.js',
 };

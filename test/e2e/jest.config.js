@@ -1,4 +1,7 @@
-// `npm run e2e`: the suites that need the control plane e2e/cluster.sh starts (KUBECONFIG must point at it).
+// `npm run e2e`: the suites that need the control plane e2e/cluster.sh starts (KUBECONFIG must point at it), two at a
+// time; the ones in alone.js run after them with jest.alone.config.js.
+const alone = require('./alone');
+
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: '../..',
@@ -11,8 +14,10 @@ module.exports = {
   // As for the unit tests: every temporary folder of the run (keys, dist/, Pulumi backends) is removed after it.
   globalSetup: '<rootDir>/test/sandbox/setup.js',
   globalTeardown: '<rootDir>/test/sandbox/teardown.js',
-  // One cluster, one default namespace: the guide's steps run in order, never in parallel.
-  maxWorkers: 1,
+  // One cluster: each suite side by side has namespaces, stacks and node ports of its own (the guide's steps use the
+  // default namespace, in order, in one file). The engine's steps wait on the cluster more than on the two cores.
+  maxWorkers: 2,
+  testPathIgnorePatterns: ['/node_modules/', ...alone.map((file) => `/${file.replace(/\./g, '\\.')}$`)],
   verbose: true,
   testTimeout: 120000,
 };
