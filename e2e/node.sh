@@ -300,6 +300,13 @@ inside_control_plane() {
     --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$work/pki/sa.pub" \
     --service-account-signing-key-file "$work/pki/sa.key" --kubelet-preferred-address-types InternalIP \
     >"$logs/kube-apiserver.log" 2>&1 &
+  # The controller manager and the scheduler read the API server's settings once, at start, and exit if it does not
+  # answer yet (a kubelet or systemd would restart them; nothing does here): they start once it is ready.
+  local tries=0
+  until kubectl --kubeconfig "$work/admin.kubeconfig" get --raw /readyz >/dev/null 2>&1; do
+    if (( ++tries > 240 )); then echo "the API server did not answer within 120 s" >&2; break; fi
+    sleep 0.5
+  done
   "$cluster_bin/kube-controller-manager" --kubeconfig "$work/admin.kubeconfig" \
     --authentication-kubeconfig "$work/admin.kubeconfig" --authorization-kubeconfig "$work/admin.kubeconfig" \
     --bind-address 127.0.0.1 --root-ca-file "$work/pki/ca.crt" --service-account-private-key-file "$work/pki/sa.key" \
@@ -444,11 +451,12 @@ up() {
   nsenter --net="/run/netns/$netns_prefix-cp" -- unshare --mount --propagation private -- bash "$here/node.sh" _inside_cp \
     </dev/null >"$work/inside-cp.log" 2>&1 &
   echo $! > "$work/inside-cp.pid"
-  for n in $(seq "$nodes"); do start_node "$n" || return 1; done
-  if ! wait_for "the API server" 60 kubectl_node get --raw /readyz; then
+  # The nodes start once the API server answers: their kube-proxy reads its settings from it at start.
+  if ! wait_for "the API server" 120 kubectl_node get --raw /readyz; then
     tail -n 20 "$work"/logs/*.log >&2 || true
     return 1
   fi
+  for n in $(seq "$nodes"); do start_node "$n" || return 1; done
   for n in $(seq "$nodes"); do node_ready "$n" || return 1; done
   # The controller manager makes each namespace's service account and CA bundle; pods cannot be created before.
   # (`kubectl wait` gives up at once on an object that does not exist yet, so this polls.)
