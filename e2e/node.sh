@@ -302,11 +302,7 @@ inside_control_plane() {
     >"$logs/kube-apiserver.log" 2>&1 &
   # The controller manager and the scheduler read the API server's settings once, at start, and exit if it does not
   # answer yet (a kubelet or systemd would restart them; nothing does here): they start once it is ready.
-  local tries=0
-  until kubectl --kubeconfig "$work/admin.kubeconfig" get --raw /readyz >/dev/null 2>&1; do
-    if (( ++tries > 240 )); then echo "the API server did not answer within 120 s" >&2; break; fi
-    sleep 0.5
-  done
+  wait_for "the API server" 120 kubectl --kubeconfig "$work/admin.kubeconfig" get --raw /readyz || true
   "$cluster_bin/kube-controller-manager" --kubeconfig "$work/admin.kubeconfig" \
     --authentication-kubeconfig "$work/admin.kubeconfig" --authorization-kubeconfig "$work/admin.kubeconfig" \
     --bind-address 127.0.0.1 --root-ca-file "$work/pki/ca.crt" --service-account-private-key-file "$work/pki/sa.key" \
@@ -337,11 +333,7 @@ inside_node() {
   "$containerd_bin/containerd" --config "$dir/containerd/config.toml" >"$logs/containerd.log" 2>&1 &
   # The kubelet checks the runtime once, at start, and exits if it does not answer yet; systemd would restart it
   # (Restart=always), nothing does here, so it starts only once containerd serves.
-  local tries=0
-  until "$containerd_bin/ctr" --address "$dir/containerd/containerd.sock" version >/dev/null 2>&1; do
-    if (( ++tries > 120 )); then echo "containerd did not answer within 60 s" >&2; break; fi
-    sleep 0.5
-  done
+  wait_for "containerd" 60 "$containerd_bin/ctr" --address "$dir/containerd/containerd.sock" version || true
   "$cluster_bin/kubelet" --config "$dir/kubelet/config.yaml" --kubeconfig "$dir/node.kubeconfig" \
     --root-dir "$dir/kubelet" --cert-dir "$dir/kubelet/pki" --hostname-override "$name" --node-ip "$ip" \
     >"$logs/kubelet.log" 2>&1 &
