@@ -12,16 +12,43 @@
 #            CoreDNS (e2e/coredns/); kubelet and kube-proxy come with `cluster` (same k8s.io/kubernetes)
 #   netpol   kube-router (e2e/kube-router/), whose firewall alone enforces NetworkPolicy on the node (a test fixture)
 #   load     vegeta (e2e/vegeta/), the bounded load generator
+#   images   `node`, then the node's images (e2e/images.sh; root, mmdebstrap)
+#   all      every one of them at once (images only as root): first what the control-plane suites need (cluster,
+#            engine, actionlint), and the node's modules at the lowest CPU priority, so they use what the others
+#            leave idle; the first failure is reported after all have ended
 #
 # Each wrapper module under e2e/ is built into
 #   $GUIDE_E2E_CACHE/<module>-<hash of its go.mod, go.sum, *.go, the Go version and the build recipe>/
-# and skipped when that folder is already complete, so a second run takes seconds.
+# and skipped when that folder is already complete, so a second run takes seconds. A module is built under a lock
+# ($GUIDE_E2E_CACHE/.lock-<module>), so runs started side by side (CI starts `all` in the background, then the suites
+# ask for what they need) build each module once: the second waits and reuses it.
 # Prints the folder of each module's binaries on stdout as `<module>=<dir>`; progress goes to stderr.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${GUIDE_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/guide-as-code/e2e}
 mkdir -p "$cache"
+
+# Runs a build function holding its module's lock (flock, util-linux): `locked <module> <function>`.
+locked() {
+  local name=$1
+  shift
+  ( flock 9; "$@" ) 9>"$cache/.lock-$name"
+}
+
+# Waits for each background job (pids); fails if any failed, once all have ended.
+wait_all() {
+  local pid rc=0
+  for pid in "$@"; do wait "$pid" || rc=1; done
+  return "$rc"
+}
+
+# Builds each named module (cluster, pulumi-cli, ...: build_<module>) at the same time, each under its lock.
+together() {
+  local pids=() m
+  for m in "$@"; do locked "$m" "build_${m//-/_}" & pids+=("$!"); done
+  wait_all "${pids[@]}"
+}
 
 export CGO_ENABLED=0 GOFLAGS=-mod=readonly GOTOOLCHAIN=local
 
@@ -49,11 +76,17 @@ build_cluster() {
     ld="$ld -X $pkg.gitVersion=$kv -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   done
   echo "building kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy $kv, etcd, kwok into $out" >&2
+  # Three go commands (etcd's binary needs its own -o name, kwok no Kubernetes stamp), side by side: one links while
+  # another compiles, where one after the other left a core idle.
+  # Three go commands (etcd's binary needs its own -o name, kwok no Kubernetes stamp) side by side: one links while
+  # another compiles, where one after the other left a core idle.
+  local pids=()
   (cd "$src" && go build -trimpath -ldflags "$ld" -o "$out.tmp/" \
       k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler \
-      k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy)
-  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3)
-  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl)
+      k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy) & pids+=("$!")
+  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3) & pids+=("$!")
+  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl) & pids+=("$!")
+  wait_all "${pids[@]}"
   touch "$out.tmp/.complete"
   rm -rf "$out"; mv "$out.tmp" "$out"
   # Older builds of this module are only disk now (~400 MB each).
@@ -170,16 +203,17 @@ build_wrapper() {
 }
 
 build_node() {
-  local cv
+  local cv pids=()
   cv=$(go -C "$here/containerd" list -m -f '{{.Version}}' github.com/containerd/containerd/v2)
   build_wrapper containerd -tags no_btrfs,no_devmapper,no_zfs,no_aufs \
     -ldflags "-s -w -X github.com/containerd/containerd/v2/version.Version=$cv" -- \
     github.com/containerd/containerd/v2/cmd/containerd github.com/containerd/containerd/v2/cmd/ctr \
-    github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2
+    github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 & pids+=("$!")
   build_wrapper cni-plugins -ldflags "-s -w" -- \
     github.com/containernetworking/plugins/plugins/main/bridge github.com/containernetworking/plugins/plugins/ipam/host-local \
-    github.com/containernetworking/plugins/plugins/main/loopback github.com/containernetworking/plugins/plugins/meta/portmap
-  build_wrapper coredns -ldflags "-s -w" -- github.com/coredns/coredns
+    github.com/containernetworking/plugins/plugins/main/loopback github.com/containernetworking/plugins/plugins/meta/portmap & pids+=("$!")
+  build_wrapper coredns -ldflags "-s -w" -- github.com/coredns/coredns & pids+=("$!")
+  wait_all "${pids[@]}"
 }
 
 build_netpol() {
@@ -190,18 +224,39 @@ build_load() {
   build_wrapper vegeta -ldflags "-s -w" -- github.com/tsenart/vegeta/v12
 }
 
+# Everything at once; the node's modules at the lowest CPU priority (the suites that need them run last).
+build_all() {
+  local pids=()
+  together cluster pulumi-cli pulumi-kubernetes actionlint & pids+=("$!")
+  (renice -n 19 "$BASHPID" >/dev/null; build_node_later) & pids+=("$!")
+  wait_all "${pids[@]}"
+}
+
+# The node's modules side by side, then its images (as root, which images.sh needs).
+build_node_later() {
+  together node netpol load
+  if [ "$(id -u)" -eq 0 ]; then build_images; else echo "e2e/build.sh: not root: the node's images are left to e2e/node.sh" >&2; fi
+}
+
+build_images() {
+  local coredns
+  coredns=$(locked node build_node | sed -n 's/^coredns=//p')
+  "$here/images.sh" "$coredns/coredns"
+}
+
 case ${1:-cluster} in
-  cluster) build_cluster ;;
-  engine) build_pulumi_cli; build_pulumi_kubernetes ;;
+  cluster) locked cluster build_cluster ;;
+  engine) locked pulumi-cli build_pulumi_cli; locked pulumi-kubernetes build_pulumi_kubernetes ;;
   # What the e2e suites need to find the engine: export lines for eval.
   engine-env)
-    cli=$(build_pulumi_cli | sed -n 's/^pulumi-cli=//p')
-    provider=$(build_pulumi_kubernetes | sed -n 's/^pulumi-kubernetes=//p')
+    cli=$(locked pulumi-cli build_pulumi_cli | sed -n 's/^pulumi-cli=//p')
+    provider=$(locked pulumi-kubernetes build_pulumi_kubernetes | sed -n 's/^pulumi-kubernetes=//p')
     printf 'export GUIDE_E2E_PULUMI_ROOT=%q\nexport GUIDE_E2E_PULUMI_KUBERNETES=%q\n' "$cli" "$provider" ;;
-  actionlint) build_actionlint ;;
-  node) build_node ;;
-  netpol) build_netpol ;;
-  load) build_load ;;
-  all) build_cluster; build_pulumi_cli; build_pulumi_kubernetes; build_actionlint; build_node ;;
-  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine, actionlint, node, netpol, load or all)" >&2; exit 2 ;;
+  actionlint) locked actionlint build_actionlint ;;
+  node) locked node build_node ;;
+  netpol) locked netpol build_netpol ;;
+  load) locked load build_load ;;
+  images) build_images ;;
+  all) build_all ;;
+  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine, actionlint, node, netpol, load, images or all)" >&2; exit 2 ;;
 esac
