@@ -4,16 +4,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { EngineEvent } from '@pulumi/pulumi/automation';
-import { Engine, startEngine } from './engine';
-import { faultStack, upConverges } from './faults';
+import { faultStacks, upConverges } from './faults';
 import { apiServer, eventually, kubectl } from './kubectl';
 
-let engine: Engine;
-
-beforeAll(async () => {
-  expect(apiServer().hostname).toBe('127.0.0.1');
-  engine = await startEngine();
-}, 120_000);
+const faultStack = faultStacks();
 
 /** The kube-apiserver of the e2e control plane: its pid, command line and working folder, to stop and start it again. */
 function apiServerProcess(): { pid: number; argv: string[]; cwd: string } {
@@ -26,7 +20,7 @@ describe('the cluster gone mid-deploy (the API server stopped during up)', () =>
   const ns = 'guide-fault-gone';
 
   test('up fails within a bounded time naming the cluster; once the API server is back, up converges', async () => {
-    const { stack, config } = await faultStack(engine, 'fault-gone', ns);
+    const { stack, config } = await faultStack('fault-gone', ns);
     const apiserver = apiServerProcess();
     const started = Date.now();
     let stoppedAt = 0;

@@ -3,22 +3,16 @@
 // Drift ends converged (faults.ts) and prints `fault: drift: converged in <s> s`.
 import { EngineEvent } from '@pulumi/pulumi/automation';
 import { objectsIn } from './deployed';
-import { Engine, startEngine } from './engine';
-import { expectConverged, faultStack, report } from './faults';
-import { apiServer, eventually, getJson, kubectl, ok } from './kubectl';
+import { expectConverged, faultStacks, report } from './faults';
+import { eventually, getJson, kubectl, ok } from './kubectl';
 
-let engine: Engine;
-
-beforeAll(async () => {
-  expect(apiServer().hostname).toBe('127.0.0.1');
-  engine = await startEngine();
-}, 120_000);
+const faultStack = faultStacks();
 
 describe('drift: kubectl scale, kubectl patch of the Service type, a deleted ConfigMap', () => {
   const ns = 'guide-fault-drift';
 
   test('preview with refresh lists exactly those three and fails with expectNoChanges; up with refresh restores all three', async () => {
-    const { stack, config } = await faultStack(engine, 'fault-drift', ns);
+    const { stack, config } = await faultStack('fault-drift', ns);
     expect((await stack.up()).summary.result).toBe('succeeded');
     const started = Date.now();
     ok(['-n', ns, 'scale', 'deployment/my-nginx', '--replicas=3']);
@@ -62,7 +56,7 @@ describe('a failed up (an object the API server refuses), then destroy', () => {
     // one gets it by chance.
     ok(['create', 'namespace', squatter]);
     ok(['-n', squatter, 'create', 'service', 'nodeport', 'squatter', '--tcp=443:443', '--node-port=30085']);
-    const { stack } = await faultStack(engine, 'fault-failed', ns, { 'guide-as-code:nodePorts': { value: '{"https": 30085}', secret: false } });
+    const { stack } = await faultStack('fault-failed', ns, { 'guide-as-code:nodePorts': { value: '{"https": 30085}', secret: false } });
     const started = Date.now();
     const error = await stack.up().then(() => undefined, (e: Error) => e);
     expect(error?.message).toMatch(/30085.*already allocated|provided port is already allocated/s);

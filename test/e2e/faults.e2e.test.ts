@@ -3,16 +3,9 @@
 // then the recovery the README documents. Each ends converged (faults.ts) and prints `fault: <case>: converged in <s> s`.
 import { spawnSync } from 'node:child_process';
 import { EngineEvent, Stack } from '@pulumi/pulumi/automation';
-import { Engine, startEngine } from './engine';
-import { faultStack, upConverges } from './faults';
-import { apiServer } from './kubectl';
+import { faultStacks, upConverges } from './faults';
 
-let engine: Engine;
-
-beforeAll(async () => {
-  expect(apiServer().hostname).toBe('127.0.0.1');
-  engine = await startEngine();
-}, 120_000);
+const faultStack = faultStacks();
 
 /** The Pulumi CLI running `up` of `stack` (the Automation API starts one per operation), then its plugins. */
 function engineProcesses(stack: string): number[] {
@@ -58,7 +51,7 @@ describe('a killed up (SIGKILL of the engine while it creates the stack\'s objec
   const ns = 'guide-fault-kill';
 
   test('leaves a lock and pending creates; cancel, refresh clearing pending creates, up converges with nothing orphaned', async () => {
-    const { stack, config } = await faultStack(engine, 'fault-kill', ns);
+    const { stack, config } = await faultStack('fault-kill', ns);
     const started = Date.now();
     const killed = await upInterrupted(stack, 'kubernetes:apps/v1:Deployment', 'SIGKILL');
     expect(killed.sent).toBe(true);
@@ -79,7 +72,7 @@ describe('an interrupted up (SIGINT, as Ctrl-C)', () => {
   const ns = 'guide-fault-interrupt';
 
   test('the engine finishes its in-flight steps and leaves a consistent state; the next up converges', async () => {
-    const { stack, config } = await faultStack(engine, 'fault-interrupt', ns);
+    const { stack, config } = await faultStack('fault-interrupt', ns);
     const started = Date.now();
     const interrupted = await upInterrupted(stack, 'kubernetes:apps/v1:Deployment', 'SIGINT');
     expect(interrupted.sent).toBe(true);

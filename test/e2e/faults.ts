@@ -6,10 +6,30 @@ import { ConfigMap, Stack } from '@pulumi/pulumi/automation';
 import { generateSelfSigned } from '../../lib/self-signed';
 import { readStackFile } from '../../pulumi/stack-file';
 import { clusterOverrides, expectDeployedAsSynthesized, objectsIn, synthesizedFor } from './deployed';
-import { Engine, stackOf } from './engine';
+import { Engine, stackOf, startEngine } from './engine';
+import { apiServer } from './kubectl';
+
+/** Makes one case's stack (see faultStack) on the engine of the suite that asked for it. */
+export type FaultStacks = (name: string, ns: string, extra?: ConfigMap) => Promise<{ stack: Stack; config: ConfigMap }>;
+
+/**
+ * What each fault suite calls once at its top: the real engine is started before the file's tests (the control plane
+ * checked to be the one on 127.0.0.1), and its cases make their stacks on it with the returned function.
+ */
+export function faultStacks(): FaultStacks {
+  let engine: Engine | undefined;
+  beforeAll(async () => {
+    expect(apiServer().hostname).toBe('127.0.0.1');
+    engine = await startEngine();
+  }, 120_000);
+  return (name, ns, extra = {}) => {
+    if (!engine) throw new Error('the engine did not start (see the beforeAll failure above)');
+    return faultStack(engine, name, ns, extra);
+  };
+}
 
 /** A stack of its own for one case: the dev stack's settings in namespace `ns`, its certificate from config. */
-export async function faultStack(engine: Engine, name: string, ns: string, extra: ConfigMap = {}): Promise<{ stack: Stack; config: ConfigMap }> {
+async function faultStack(engine: Engine, name: string, ns: string, extra: ConfigMap): Promise<{ stack: Stack; config: ConfigMap }> {
   const pem = await generateSelfSigned({ namespace: ns, days: 30 });
   const config: ConfigMap = {
     ...readStackFile('dev'),
