@@ -36,6 +36,9 @@ locked() {
   ( flock 9; "$@" ) 9>"$cache/.lock-$name"
 }
 
+# The line each build ends with (CI's cost figures come from it): `built <module> <SECONDS when it started>`.
+built() { echo "e2e/build.sh: built $1 in $((SECONDS - $2)) s" >&2; }
+
 # Waits for each background job (pids); fails if any failed, once all have ended.
 wait_all() {
   local pid rc=0
@@ -50,7 +53,9 @@ together() {
   wait_all "${pids[@]}"
 }
 
-export CGO_ENABLED=0 GOFLAGS=-mod=readonly GOTOOLCHAIN=local
+# -dwarf=false: the compiler skips the debug information the links' -w drops anyway (measured: 7% less CPU). The code
+# is the same as before it (only the Go build ID differs), so the builds already cached stay valid: the recipe stays.
+export CGO_ENABLED=0 GOFLAGS="-mod=readonly -gcflags=all=-dwarf=false" GOTOOLCHAIN=local
 
 # k8s.io/kubernetes reports v0.0.0 unless stamped; pulumi-kubernetes and kwokctl both read this version.
 k8s_version() { go -C "$here/cluster" list -m -f '{{.Version}}' k8s.io/kubernetes; }
@@ -66,7 +71,7 @@ key_of() {
 }
 
 build_cluster() {
-  local src=$here/cluster out kv minor ld
+  local started src=$here/cluster out kv minor ld
   out=$cache/cluster-$(key_of "$src")
   if [ -f "$out/.complete" ]; then echo "cluster=$out"; return; fi
   rm -rf "$out.tmp"; mkdir -p "$out.tmp"
@@ -75,6 +80,7 @@ build_cluster() {
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ld="$ld -X $pkg.gitVersion=$kv -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   done
+  started=$SECONDS
   echo "building kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy $kv, etcd, kwok into $out" >&2
   # Three go commands (etcd's binary needs its own -o name, kwok no Kubernetes stamp), side by side: one links while
   # another compiles, where one after the other left a core idle.
@@ -87,7 +93,7 @@ build_cluster() {
   (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3) & pids+=("$!")
   (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl) & pids+=("$!")
   wait_all "${pids[@]}"
-  touch "$out.tmp/.complete"
+  touch "$out.tmp/.complete"; built cluster "$started"
   rm -rf "$out"; mv "$out.tmp" "$out"
   # Older builds of this module are only disk now (~400 MB each).
   prune_older "$out"
@@ -117,18 +123,19 @@ prune_older() {
 }
 
 build_pulumi_cli() {
-  local src=$here/pulumi-cli out version
+  local started src=$here/pulumi-cli out version
   version=$(go -C "$src" list -m -f '{{.Version}}' github.com/pulumi/pulumi/pkg/v3)
   require_same_version "e2e/pulumi-cli" @pulumi/pulumi "${version#v}"
   out=$cache/pulumi-cli-$(key_of "$src")
   if [ -f "$out/.complete" ]; then echo "pulumi-cli=$out"; return; fi
   rm -rf "$out.tmp"; mkdir -p "$out.tmp/bin"
+  started=$SECONDS
   echo "building pulumi $version into $out" >&2
   # The version stamp is what `pulumi version` prints and what the Automation API checks against @pulumi/pulumi.
   (cd "$src" && go build -trimpath -tags osusergo,grpcnotrace \
       -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
       -o "$out.tmp/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
-  touch "$out.tmp/.complete"
+  touch "$out.tmp/.complete"; built pulumi-cli "$started"
   rm -rf "$out"; mv "$out.tmp" "$out"
   prune_older "$out"
   echo "pulumi-cli=$out"
@@ -138,11 +145,12 @@ build_pulumi_cli() {
 provider_release=4.25.0
 
 build_pulumi_kubernetes() {
-  local src=$here/pulumi-kubernetes out mod build
+  local started src=$here/pulumi-kubernetes out mod build
   require_same_version "e2e/pulumi-kubernetes" @pulumi/kubernetes "$provider_release"
   out=$cache/pulumi-kubernetes-$(key_of "$src")
   if [ -f "$out/.complete" ]; then echo "pulumi-kubernetes=$out"; return; fi
   rm -rf "$out.tmp"; mkdir -p "$out.tmp"
+  started=$SECONDS
   echo "building pulumi-resource-kubernetes $provider_release into $out" >&2
   # Upstream's main embeds files its `go generate` writes (schema with the release version, compact mapping) and
   # git ignores, so the module lacks them: write them as its generate.go does, in a copy of the wrapper.
@@ -165,20 +173,21 @@ build_pulumi_kubernetes() {
       -o "$out.tmp/pulumi-resource-kubernetes" .)
   rm -rf "$build"
   echo "$provider_release" > "$out.tmp/VERSION"
-  touch "$out.tmp/.complete"
+  touch "$out.tmp/.complete"; built pulumi-kubernetes "$started"
   rm -rf "$out"; mv "$out.tmp" "$out"
   prune_older "$out"
   echo "pulumi-kubernetes=$out"
 }
 
 build_actionlint() {
-  local src=$here/actionlint out
+  local started src=$here/actionlint out
   out=$cache/actionlint-$(key_of "$src")
   if [ -f "$out/.complete" ]; then echo "actionlint=$out"; return; fi
   rm -rf "$out.tmp"; mkdir -p "$out.tmp"
+  started=$SECONDS
   echo "building actionlint $(go -C "$src" list -m -f '{{.Version}}' github.com/rhysd/actionlint) into $out" >&2
   (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/actionlint" github.com/rhysd/actionlint/cmd/actionlint)
-  touch "$out.tmp/.complete"
+  touch "$out.tmp/.complete"; built actionlint "$started"
   rm -rf "$out"; mv "$out.tmp" "$out"
   prune_older "$out"
   echo "actionlint=$out"
@@ -186,7 +195,7 @@ build_actionlint() {
 
 # Builds the packages of one wrapper module into its cached folder: build_wrapper <module> <go build flags...> -- <pkg>...
 build_wrapper() {
-  local name=$1 src=$here/$1 out flags=() pkgs=()
+  local started name=$1 src=$here/$1 out flags=() pkgs=()
   shift
   while [ "$1" != "--" ]; do flags+=("$1"); shift; done
   shift
@@ -194,9 +203,10 @@ build_wrapper() {
   out=$cache/$name-$(key_of "$src")
   if [ -f "$out/.complete" ]; then echo "$name=$out"; return; fi
   rm -rf "$out.tmp"; mkdir -p "$out.tmp"
+  started=$SECONDS
   echo "building ${pkgs[*]##*/} into $out" >&2
   (cd "$src" && go build -trimpath "${flags[@]}" -o "$out.tmp/" "${pkgs[@]}")
-  touch "$out.tmp/.complete"
+  touch "$out.tmp/.complete"; built "$name" "$started"
   rm -rf "$out"; mv "$out.tmp" "$out"
   prune_older "$out"
   echo "$name=$out"

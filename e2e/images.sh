@@ -29,6 +29,7 @@ if [ -f "$out/.complete" ]; then echo "images=$archive"; exit 0; fi
 rm -rf "$out.tmp"; mkdir -p "$out.tmp"
 work=$out.tmp
 
+started=$SECONDS
 echo "building the root filesystem ($suite: $packages) with mmdebstrap" >&2
 # The customize hook makes Debian's nginx match what the guide's default.conf and the official image expect.
 mmdebstrap --quiet --variant=essential --include="$packages" \
@@ -111,6 +112,7 @@ JS
 tar --sort=name --owner=0 --group=0 --numeric-owner -C "$work/layout" -cf "$work/images.oci.tar" .
 rm -rf "$work/layout" "$work/pause-root" "$work/pause.tar" "$work/coredns-root" "$work/coredns.tar"
 touch "$work/.complete"
+echo "e2e/images.sh: built the images in $((SECONDS - started)) s" >&2
 rm -rf "$out"; mv "$work" "$out"
 find "$cache" -maxdepth 1 -name 'images-*' ! -name "$(basename "$out")" -exec rm -rf {} +
 echo "images=$archive"
