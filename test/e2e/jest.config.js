@@ -17,6 +17,7 @@ module.exports = {
   // One cluster: each suite side by side has namespaces, stacks and node ports of its own (the guide's steps use the
   // default namespace, in order, in one file). The engine's steps wait on the cluster more than on the two cores.
   maxWorkers: 2,
+  testSequencer: '<rootDir>/test/e2e/sequencer.js',
   testPathIgnorePatterns: ['/node_modules/', ...alone.map((file) => `/${file.replace(/\./g, '\\.')}$`)],
   verbose: true,
   testTimeout: 120000,
