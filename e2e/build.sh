@@ -13,15 +13,15 @@
 #   netpol   kube-router (e2e/kube-router/), whose firewall alone enforces NetworkPolicy on the node (a test fixture)
 #   load     vegeta (e2e/vegeta/), the bounded load generator
 #   images   `node`, then the node's images (e2e/images.sh; root, mmdebstrap)
-#   all      every one of them at once (images only as root): first what the control-plane suites need (cluster,
-#            engine, actionlint), and the node's modules at the lowest CPU priority, so they use what the others
-#            leave idle; the first failure is reported after all have ended
+#   all      every one of them, one after the other (images only as root)
 #
 # Each wrapper module under e2e/ is built into
 #   $GUIDE_E2E_CACHE/<module>-<hash of its go.mod, go.sum, *.go, the Go version and the build recipe>/
 # and skipped when that folder is already complete, so a second run takes seconds. A module is built under a lock
-# ($GUIDE_E2E_CACHE/.lock-<module>), so runs started side by side (CI starts `all` in the background, then the suites
-# ask for what they need) build each module once: the second waits and reuses it.
+# ($GUIDE_E2E_CACHE/.lock-<module>), so runs started side by side build each module once: the second waits, then
+# reuses it. Builds run one at a time: go commands side by side each compile the dependencies they share and contend
+# for the two cores (measured on a cold machine: side by side, the control plane alone took 49 min to build; one after
+# the other, everything the control-plane suites need was built 41 min into the CI run).
 # Prints the folder of each module's binaries on stdout as `<module>=<dir>`; progress goes to stderr.
 set -euo pipefail
 
@@ -36,22 +36,8 @@ locked() {
   ( flock 9; "$@" ) 9>"$cache/.lock-$name"
 }
 
-# The line each build ends with (CI's cost figures come from it): `built <module> <SECONDS when it started>`.
+# The line each build ends with (the README's cost figures come from it): `built <module> <SECONDS when it started>`.
 built() { echo "e2e/build.sh: built $1 in $((SECONDS - $2)) s" >&2; }
-
-# Waits for each background job (pids); fails if any failed, once all have ended.
-wait_all() {
-  local pid rc=0
-  for pid in "$@"; do wait "$pid" || rc=1; done
-  return "$rc"
-}
-
-# Builds each named module (cluster, pulumi-cli, ...: build_<module>) at the same time, each under its lock.
-together() {
-  local pids=() m
-  for m in "$@"; do locked "$m" "build_${m//-/_}" & pids+=("$!"); done
-  wait_all "${pids[@]}"
-}
 
 # -dwarf=false: the compiler skips the debug information the links' -w drops anyway (measured: 7% less CPU). The code
 # is the same as before it (only the Go build ID differs), so the builds already cached stay valid: the recipe stays.
@@ -82,17 +68,12 @@ build_cluster() {
   done
   started=$SECONDS
   echo "building kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy $kv, etcd, kwok into $out" >&2
-  # Three go commands (etcd's binary needs its own -o name, kwok no Kubernetes stamp), side by side: one links while
-  # another compiles, where one after the other left a core idle.
-  # Three go commands (etcd's binary needs its own -o name, kwok no Kubernetes stamp) side by side: one links while
-  # another compiles, where one after the other left a core idle.
-  local pids=()
   (cd "$src" && go build -trimpath -ldflags "$ld" -o "$out.tmp/" \
       k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler \
-      k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy) & pids+=("$!")
-  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3) & pids+=("$!")
-  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl) & pids+=("$!")
-  wait_all "${pids[@]}"
+      k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy)
+  # etcd's binary needs a name of its own, and kwok no Kubernetes stamp; both reuse what the first command compiled.
+  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3)
+  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl)
   touch "$out.tmp/.complete"; built cluster "$started"
   rm -rf "$out"; mv "$out.tmp" "$out"
   # Older builds of this module are only disk now (~400 MB each).
@@ -213,17 +194,16 @@ build_wrapper() {
 }
 
 build_node() {
-  local cv pids=()
+  local cv
   cv=$(go -C "$here/containerd" list -m -f '{{.Version}}' github.com/containerd/containerd/v2)
   build_wrapper containerd -tags no_btrfs,no_devmapper,no_zfs,no_aufs \
     -ldflags "-s -w -X github.com/containerd/containerd/v2/version.Version=$cv" -- \
     github.com/containerd/containerd/v2/cmd/containerd github.com/containerd/containerd/v2/cmd/ctr \
-    github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 & pids+=("$!")
+    github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2
   build_wrapper cni-plugins -ldflags "-s -w" -- \
     github.com/containernetworking/plugins/plugins/main/bridge github.com/containernetworking/plugins/plugins/ipam/host-local \
-    github.com/containernetworking/plugins/plugins/main/loopback github.com/containernetworking/plugins/plugins/meta/portmap & pids+=("$!")
-  build_wrapper coredns -ldflags "-s -w" -- github.com/coredns/coredns & pids+=("$!")
-  wait_all "${pids[@]}"
+    github.com/containernetworking/plugins/plugins/main/loopback github.com/containernetworking/plugins/plugins/meta/portmap
+  build_wrapper coredns -ldflags "-s -w" -- github.com/coredns/coredns
 }
 
 build_netpol() {
@@ -234,17 +214,10 @@ build_load() {
   build_wrapper vegeta -ldflags "-s -w" -- github.com/tsenart/vegeta/v12
 }
 
-# Everything at once; the node's modules at the lowest CPU priority (the suites that need them run last).
+# Everything, in the order the suites need it; the node's images only as root (images.sh needs it).
 build_all() {
-  local pids=()
-  together cluster pulumi-cli pulumi-kubernetes actionlint & pids+=("$!")
-  (renice -n 19 "$BASHPID" >/dev/null; build_node_later) & pids+=("$!")
-  wait_all "${pids[@]}"
-}
-
-# The node's modules side by side, then its images (as root, which images.sh needs).
-build_node_later() {
-  together node netpol load
+  locked cluster build_cluster; locked pulumi-cli build_pulumi_cli; locked pulumi-kubernetes build_pulumi_kubernetes
+  locked actionlint build_actionlint; locked node build_node; locked netpol build_netpol; locked load build_load
   if [ "$(id -u)" -eq 0 ]; then build_images; else echo "e2e/build.sh: not root: the node's images are left to e2e/node.sh" >&2; fi
 }
 
