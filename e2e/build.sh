@@ -39,7 +39,7 @@ locked() {
 # The line each build ends with (the README's cost figures come from it): `built <module> <SECONDS when it started>`.
 built() { echo "e2e/build.sh: built $1 in $((SECONDS - $2)) s" >&2; }
 
-# -dwarf=false: the compiler skips the debug information the links' -w drops anyway (measured: 7% less CPU). The code
+# -dwarf=false: the compiler skips the debug information the links' -w drops anyway (measured: the Pulumi CLI 415 s -> 381 s). The code
 # is the same as before it (only the Go build ID differs), so the builds already cached stay valid: the recipe stays.
 export CGO_ENABLED=0 GOFLAGS="-mod=readonly -gcflags=all=-dwarf=false" GOTOOLCHAIN=local
 
