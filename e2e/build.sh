@@ -36,11 +36,8 @@ locked() {
   ( flock 9; "$@" ) 9>"$cache/.lock-$name"
 }
 
-# The line each build ends with (the README's cost figures come from it): `built <module> <SECONDS when it started>`.
-built() { echo "e2e/build.sh: built $1 in $((SECONDS - $2)) s" >&2; }
-
-# -dwarf=false: the compiler skips the debug information the links' -w drops anyway (measured: the Pulumi CLI 415 s -> 381 s). The code
-# is the same as before it (only the Go build ID differs), so the builds already cached stay valid: the recipe stays.
+# -dwarf=false: the compiler skips the debug information the links' -w drops anyway (measured: the Pulumi CLI 415 s ->
+# 381 s). The code is the same as before it (only the Go build ID differs), so cached builds stay valid: the recipe stays.
 export CGO_ENABLED=0 GOFLAGS="-mod=readonly -gcflags=all=-dwarf=false" GOTOOLCHAIN=local
 
 # k8s.io/kubernetes reports v0.0.0 unless stamped; pulumi-kubernetes and kwokctl both read this version.
@@ -74,11 +71,7 @@ build_cluster() {
   # etcd's binary needs a name of its own, and kwok no Kubernetes stamp; both reuse what the first command compiled.
   (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3)
   (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl)
-  touch "$out.tmp/.complete"; built cluster "$started"
-  rm -rf "$out"; mv "$out.tmp" "$out"
-  # Older builds of this module are only disk now (~400 MB each).
-  prune_older "$out"
-  echo "cluster=$out"
+  finish cluster "$out" "$started"
 }
 
 # The npm package's version in package-lock.json: what users' `npm ci` installs.
@@ -103,6 +96,17 @@ prune_older() {
   find "$cache" -maxdepth 1 -name "$(basename "$prefix")-*" ! -name "$(basename "$keep")" -exec rm -rf {} +
 }
 
+# Ends a build of <module> in <out>.tmp, begun at <SECONDS then>: marks it complete, says how long it took (the
+# README's cost figures come from that line), moves it in place, removes older builds and prints `<module>=<out>`.
+finish() {
+  local name=$1 out=$2 started=$3
+  touch "$out.tmp/.complete"
+  echo "e2e/build.sh: built $name in $((SECONDS - started)) s" >&2
+  rm -rf "$out"; mv "$out.tmp" "$out"
+  prune_older "$out"
+  echo "$name=$out"
+}
+
 build_pulumi_cli() {
   local started src=$here/pulumi-cli out version
   version=$(go -C "$src" list -m -f '{{.Version}}' github.com/pulumi/pulumi/pkg/v3)
@@ -116,10 +120,7 @@ build_pulumi_cli() {
   (cd "$src" && go build -trimpath -tags osusergo,grpcnotrace \
       -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
       -o "$out.tmp/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
-  touch "$out.tmp/.complete"; built pulumi-cli "$started"
-  rm -rf "$out"; mv "$out.tmp" "$out"
-  prune_older "$out"
-  echo "pulumi-cli=$out"
+  finish pulumi-cli "$out" "$started"
 }
 
 # Release 4.25.0 is the commit of this pseudo-version; the module carries no release tag to read it from.
@@ -154,10 +155,7 @@ build_pulumi_kubernetes() {
       -o "$out.tmp/pulumi-resource-kubernetes" .)
   rm -rf "$build"
   echo "$provider_release" > "$out.tmp/VERSION"
-  touch "$out.tmp/.complete"; built pulumi-kubernetes "$started"
-  rm -rf "$out"; mv "$out.tmp" "$out"
-  prune_older "$out"
-  echo "pulumi-kubernetes=$out"
+  finish pulumi-kubernetes "$out" "$started"
 }
 
 build_actionlint() {
@@ -168,10 +166,7 @@ build_actionlint() {
   started=$SECONDS
   echo "building actionlint $(go -C "$src" list -m -f '{{.Version}}' github.com/rhysd/actionlint) into $out" >&2
   (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/actionlint" github.com/rhysd/actionlint/cmd/actionlint)
-  touch "$out.tmp/.complete"; built actionlint "$started"
-  rm -rf "$out"; mv "$out.tmp" "$out"
-  prune_older "$out"
-  echo "actionlint=$out"
+  finish actionlint "$out" "$started"
 }
 
 # Builds the packages of one wrapper module into its cached folder: build_wrapper <module> <go build flags...> -- <pkg>...
@@ -187,10 +182,7 @@ build_wrapper() {
   started=$SECONDS
   echo "building ${pkgs[*]##*/} into $out" >&2
   (cd "$src" && go build -trimpath "${flags[@]}" -o "$out.tmp/" "${pkgs[@]}")
-  touch "$out.tmp/.complete"; built "$name" "$started"
-  rm -rf "$out"; mv "$out.tmp" "$out"
-  prune_older "$out"
-  echo "$name=$out"
+  finish "$name" "$out" "$started"
 }
 
 build_node() {
