@@ -21,7 +21,7 @@ coredns=${1:?usage: e2e/images.sh <path of the coredns binary>}
 key=$( { cat "${BASH_SOURCE[0]}" "$here/pause/main.go" "$here/pause/go.mod"; echo "$suite $packages $coredns"; } | sha256sum | cut -c1-16)
 out=$cache/images-$key
 archive=$out/images.oci.tar
-# One build at a time (e2e/build.sh all may be building them in the background): a second run waits, then reuses it.
+# One build at a time (e2e/build.sh images and e2e/node.sh may run side by side): a second run waits, then reuses it.
 mkdir -p "$cache"
 exec 9>"$cache/.lock-images"
 flock 9

@@ -456,9 +456,9 @@ up() {
   fi
   for n in $(seq "$nodes"); do start_node "$n" || return 1; done
   # The imports hash and unpack the same layers into each node's store: side by side, they take one node's time.
-  local imports=()
+  local imports=() pid
   for n in $(seq "$nodes"); do import_images "$n" & imports+=("$!"); done
-  for n in "${imports[@]}"; do wait "$n" || { log "importing the images failed"; return 1; }; done
+  for pid in "${imports[@]}"; do wait "$pid" || { log "importing the images failed"; return 1; }; done
   for n in $(seq "$nodes"); do node_ready "$n" || return 1; done
   # The controller manager makes each namespace's service account and CA bundle; pods cannot be created before.
   # (`kubectl wait` gives up at once on an object that does not exist yet, so this polls.)
