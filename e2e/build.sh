@@ -9,8 +9,9 @@
 #            `engine-env` builds the same and prints GUIDE_E2E_PULUMI_ROOT/_KUBERNETES as export lines
 #   actionlint  the GitHub Actions workflow linter .ci/run checks .github/workflows/ with (e2e/actionlint/)
 #   node     the real node: containerd, ctr and the runc shim (e2e/containerd/), the CNI plugins (e2e/cni-plugins/) and
-#            CoreDNS (e2e/coredns/); kubelet and kube-proxy come with `cluster` (same k8s.io/kubernetes)
-#   netpol   kube-router (e2e/kube-router/), whose firewall alone enforces NetworkPolicy on the node (a test fixture)
+#            CoreDNS with only the plugins its Corefile names (e2e/coredns/); kubelet and kube-proxy come with `cluster`
+#            (same k8s.io/kubernetes)
+#   netpol   kube-router built with its firewall alone (e2e/kube-router/), the NetworkPolicy enforcer (a test fixture)
 #   load     vegeta (e2e/vegeta/), the bounded load generator
 #   images   `node`, then the node's images (e2e/images.sh; root, mmdebstrap)
 #   all      every one of them, one after the other (images only as root)
@@ -171,7 +172,7 @@ build_actionlint() {
 
 # Builds the packages of one wrapper module into its cached folder: build_wrapper <module> <go build flags...> -- <pkg>...
 build_wrapper() {
-  local started name=$1 src=$here/$1 out flags=() pkgs=()
+  local started name=$1 src=$here/$1 out label flags=() pkgs=()
   shift
   while [ "$1" != "--" ]; do flags+=("$1"); shift; done
   shift
@@ -180,7 +181,9 @@ build_wrapper() {
   if [ -f "$out/.complete" ]; then echo "$name=$out"; return; fi
   rm -rf "$out.tmp"; mkdir -p "$out.tmp"
   started=$SECONDS
-  echo "building ${pkgs[*]##*/} into $out" >&2
+  label=${pkgs[*]##*/}
+  [ "$label" = . ] && label="$name (e2e/$name/main.go)"
+  echo "building $label into $out" >&2
   (cd "$src" && go build -trimpath "${flags[@]}" -o "$out.tmp/" "${pkgs[@]}")
   finish "$name" "$out" "$started"
 }
@@ -195,11 +198,11 @@ build_node() {
   build_wrapper cni-plugins -ldflags "-s -w" -- \
     github.com/containernetworking/plugins/plugins/main/bridge github.com/containernetworking/plugins/plugins/ipam/host-local \
     github.com/containernetworking/plugins/plugins/main/loopback github.com/containernetworking/plugins/plugins/meta/portmap
-  build_wrapper coredns -ldflags "-s -w" -- github.com/coredns/coredns
+  build_wrapper coredns -ldflags "-s -w" -- .
 }
 
 build_netpol() {
-  build_wrapper kube-router -ldflags "-s -w" -- github.com/cloudnativelabs/kube-router/v2/cmd/kube-router
+  build_wrapper kube-router -ldflags "-s -w" -- .
 }
 
 build_load() {
