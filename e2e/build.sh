@@ -181,7 +181,8 @@ build_wrapper() {
   if [ -f "$out/.complete" ]; then echo "$name=$out"; return; fi
   rm -rf "$out.tmp"; mkdir -p "$out.tmp"
   started=$SECONDS
-  label=${pkgs[*]##*/}
+  # Each package by its command's name: the last path element, or the one before a major-version suffix (vegeta/v12).
+  label=$(printf '%s\n' "${pkgs[@]}" | sed -E 's#/v[0-9]+$##; s#.*/##' | paste -sd' ')
   [ "$label" = . ] && label="$name (e2e/$name/main.go)"
   echo "building $label into $out" >&2
   (cd "$src" && go build -trimpath "${flags[@]}" -o "$out.tmp/" "${pkgs[@]}")
