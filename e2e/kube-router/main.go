@@ -54,6 +54,14 @@ func run() error {
 		version.PrintVersion(false)
 		return nil
 	}
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("kube-router needs to be run with privileges to execute iptables and ipset")
+	}
+	if config.CleanupConfig {
+		npc := netpol.NetworkPolicyController{}
+		npc.Cleanup()
+		return nil
+	}
 	switch {
 	case config.RunRouter:
 		return fmt.Errorf("--run-router: this build runs the firewall alone; pass --run-router=false")
@@ -68,12 +76,8 @@ func run() error {
 	case config.Kubeconfig == "" && config.Master == "":
 		return fmt.Errorf("--kubeconfig: give the node's kubeconfig (this build never reads in-cluster config)")
 	}
-	if config.CleanupConfig {
-		npc := netpol.NetworkPolicyController{}
-		npc.Cleanup()
-		return nil
-	}
 	version.PrintVersion(true)
+	version.PrintVersionMessages(true)
 
 	restConfig, err := clientcmd.BuildConfigFromFlags(config.Master, config.Kubeconfig)
 	if err != nil {
