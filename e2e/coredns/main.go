@@ -1,7 +1,7 @@
 // CoreDNS with only the plugins e2e/cluster-dns.yaml's Corefile names, in CoreDNS's own way for a custom build
 // (https://coredns.io/2017/07/25/compile-time-enabling-or-disabling-plugins/). Upstream's main links every plugin,
-// and with them the AWS, Azure, Google Cloud and Datadog SDKs: 1,409 packages to compile against these 795, which
-// on the cold CI machine is minutes of its 60-minute budget.
+// and with them the AWS, Azure, Google Cloud and Datadog SDKs: 1,409 packages to compile against these 795 (with an
+// empty build cache and no huge pages, 215 s against 182 s).
 package main
 
 import (

@@ -1,7 +1,7 @@
 // kube-router with its firewall alone: the NetworkPolicy controller, started as upstream's pkg/cmd Run starts it
 // when --run-router and --run-service-proxy are false, which is how e2e/node.sh runs it. Upstream's main links the
-// BGP router, the IPVS proxy and the AWS SDK as well: 929 packages to compile against these 694, minutes of the
-// cold CI machine's 60-minute budget. The flags are upstream's; one that asks for a part left out is refused.
+// BGP router, the IPVS proxy and the AWS SDK as well: 929 packages to compile against these 694. The flags are
+// upstream's; one that asks for a part left out is refused.
 package main
 
 import (
