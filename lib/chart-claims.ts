@@ -2,14 +2,14 @@
 // so two constructs that would overwrite or adopt each other's objects fail at construct time. Kept apart from
 // validation.ts's value checks, which need no construct tree: settings and scripts load those without cdk8s.
 import { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { fail } from './validation';
 
 const names = new WeakMap<Chart, Map<string, string>>();
 const selectors = new WeakMap<Chart, { labels: Readonly<Record<string, string>>; owner: string }[]>();
 
 /** The namespace a construct's objects land in: its chart's, or `default` as kubectl would use. */
-export function namespaceOf(scope: Construct): string {
+export function namespaceOf(scope: IConstruct): string {
   return Chart.of(scope).namespace ?? 'default';
 }
 
@@ -17,7 +17,7 @@ export function namespaceOf(scope: Construct): string {
  * Reserves `kind/name` in the chart of `scope`: two objects of one kind and name in one namespace would
  * overwrite each other when applied, so the second construct fails instead.
  */
-export function claimName(scope: Construct, kind: string, name: string, owner: string): void {
+export function claimName(scope: IConstruct, kind: string, name: string, owner: string): void {
   const chart = Chart.of(scope);
   const taken = names.get(chart) ?? new Map<string, string>();
   names.set(chart, taken);
@@ -34,7 +34,7 @@ export function claimName(scope: Construct, kind: string, name: string, owner: s
  * Reserves a workload's pod labels in the chart of `scope`: when one selector is part of another's, one
  * Deployment's controller adopts or fights over the other's pods, and a Service meant for one reaches both.
  */
-export function claimSelector(scope: Construct, labels: Readonly<Record<string, string>>, owner: string, fix: string): void {
+export function claimSelector(scope: IConstruct, labels: Readonly<Record<string, string>>, owner: string, fix: string): void {
   const chart = Chart.of(scope);
   const taken = selectors.get(chart) ?? [];
   selectors.set(chart, taken);
@@ -50,7 +50,7 @@ export function claimSelector(scope: Construct, labels: Readonly<Record<string, 
 }
 
 /** Refuses a reference to a construct whose objects live in another namespace, where names do not resolve. */
-export function checkSameNamespace(owner: string, prop: string, self: Construct, other: Construct, otherOwner: string,
+export function checkSameNamespace(owner: string, prop: string, self: IConstruct, other: IConstruct, otherOwner: string,
   why: string): void {
   const mine = namespaceOf(self);
   const theirs = namespaceOf(other);

@@ -101,9 +101,14 @@ export class CurlProbe extends Construct {
     this.service = props.service;
     checkSameNamespace(this.owner, 'service', this, props.service, props.service.owner,
       'the client resolves the Service\'s short name and mounts its Secret in its own namespace only');
-    const tls = props.service.app.tls;
+    const nginx = props.service.nginxApp;
+    if (!nginx) {
+      fail(this.owner, `service "${props.service.name}" fronts no NginxApp, so there is no TlsSecret to check https against: `
+        + 'probe a Service whose app is an NginxApp with tls');
+    }
+    const tls = nginx.tls;
     if (!tls) {
-      fail(this.owner, `service "${props.service.name}" fronts NginxApp "${props.service.app.name}", which has no tls Secret: `
+      fail(this.owner, `service "${props.service.name}" fronts NginxApp "${nginx.name}", which has no tls Secret: `
         + 'give the NginxApp a TlsSecret so there is a certificate to check https against');
     }
     this.tls = tls;

@@ -1,10 +1,11 @@
 import { Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { IPodSelector, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HTTP_PORT, HTTPS_PORT, NginxApp } from './nginx-app';
 import { checkSameNamespace, claimName, namespaceOf } from './chart-claims';
+import { backendOf } from './service-backend';
 import {
-  checkConstruct, checkDns1035Label, checkNodePort, checkOneOf, checkPort, checkPortName, checkProps,
+  checkDns1035Label, checkNodePort, checkOneOf, checkPort, checkPortName, checkProps,
   checkQualifiedName, checkString, checkStringMap, fail, NAME_RULES, ownerOf, show,
 } from './validation';
 import { cidrProblem, recordOrigin } from './output-check';
@@ -34,13 +35,21 @@ export interface ServicePortSpec {
   readonly nodePort?: number;
 }
 
+/** The props of {@link NginxApp.exposeViaService}: those of an ExposedService but the app. */
+export type ExposeViaServiceProps = Omit<ExposedServiceProps, 'app'>;
+
 export interface ExposedServiceProps {
-  /** The app the Service selects; its `run` label becomes the selector. */
-  readonly app: NginxApp;
+  /**
+   * The pods the Service selects: an {@link NginxApp} (its `run` label, the guide's ports and TLS checks), a
+   * cdk8s-plus workload such as a `Deployment` (its pod labels and container ports), or any cdk8s-plus pod selector
+   * such as `Pods.select(...)` (its labels; `ports` is then required).
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+   */
+  readonly app: IPodSelector;
 
   /**
    * Name of the Service, which is also its DNS name.
-   * @default - the app's name (`my-nginx`), as `kubectl expose` does
+   * @default - the app's name (`my-nginx`), as `kubectl expose` does; required for a pod selector without a name
    */
   readonly name?: string;
 
@@ -52,7 +61,8 @@ export interface ExposedServiceProps {
 
   /**
    * The ports.
-   * @default - `80` for an app without TLS (nginx-svc.yaml); `http` 8080->80 and `https` 443 with TLS (nginx-secure-app.yaml)
+   * @default - for an NginxApp, `80` without TLS (nginx-svc.yaml) and `http` 8080->80 and `https` 443 with TLS
+   * (nginx-secure-app.yaml); for a cdk8s-plus workload, one port per container port; a plain pod selector has none
    */
   readonly ports?: ServicePortSpec[];
 
@@ -82,34 +92,50 @@ export interface ExposedServiceProps {
 }
 
 /**
- * The Service in front of an {@link NginxApp}. It is emitted before the Deployment it fronts when both are in
- * one chart, so pods created after it get its `MY_NGINX_SERVICE_HOST` variables.
+ * The Service in front of an {@link NginxApp} or any cdk8s-plus pod selector. It is emitted before the workload it
+ * fronts when both are in one chart, so pods created after it get its `MY_NGINX_SERVICE_HOST` variables.
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/service/
  */
 export class ExposedService extends Construct {
   public readonly name: string;
   public readonly type: ServiceType;
-  public readonly app: NginxApp;
+  /** The pods the Service selects, as given. */
+  public readonly app: IPodSelector;
+  /** The app when it is an NginxApp: its TLS Secret is what a CurlProbe of this Service trusts. */
+  public readonly nginxApp?: NginxApp;
+  /** The Service's selector: the pod labels of `app`. */
+  public readonly selectorLabels: Readonly<Record<string, string>>;
+  /** The ports the app's containers declare, which every target port must be one of; undefined when unknown. */
+  public readonly containerPorts?: readonly number[];
   public readonly ports: readonly ServicePortSpec[];
-  /** Used as the prefix of every error about this construct. */
+  /**
+   * Used as the prefix of every error about this construct.
+   * @internal
+   */
   public readonly owner: string;
 
   constructor(scope: Construct, id: string, props: ExposedServiceProps) {
     super(scope, id);
     const early = ownerOf('ExposedService', id);
     checkProps(early, props);
-    checkConstruct(early, 'app', props?.app, NginxApp, "app: new NginxApp(chart, 'app')");
+    const backend = backendOf(early, this, props?.app);
     this.app = props.app;
-    this.name = props.name ?? props.app.name;
+    this.nginxApp = backend.nginx;
+    this.selectorLabels = backend.selectorLabels;
+    this.containerPorts = backend.containerPorts;
+    if (props.name === undefined && backend.name === undefined) {
+      fail(early, `app ${backend.shown} has no name to give the Service: set name (e.g. "web")`);
+    }
+    this.name = props.name ?? backend.name!;
     this.owner = ownerOf('ExposedService', this.name);
     // `kubectl expose` names the Service after the Deployment, whose names allow more than a Service's do.
     const asServiceName = props.name === undefined ? NAME_RULES.dns1035Label(this.name) : undefined;
     if (asServiceName) {
-      fail(this.owner, `app ${props.app.owner} gives the Service its name "${this.name}", which ${asServiceName}; or set name to one that is`);
+      fail(this.owner, `app ${backend.shown} gives the Service its name "${this.name}", which ${asServiceName}; or set name to one that is`);
     }
     checkDns1035Label(this.owner, 'name', this.name);
-    checkSameNamespace(this.owner, 'app', this, props.app, props.app.owner, 'a Service selects pods of its own namespace only');
+    checkSameNamespace(this.owner, 'app', this, props.app, backend.shown, 'a Service selects pods of its own namespace only');
     this.type = checkOneOf(this.owner, 'type', props.type ?? ServiceType.CLUSTER_IP, Object.values(ServiceType));
     if (props.ports !== undefined && !Array.isArray(props.ports)) {
       fail(this.owner, `ports ${show(props.ports)} is not a list: pass e.g. [{ name: 'https', port: 443 }]`);
@@ -118,18 +144,18 @@ export class ExposedService extends Construct {
     if (typeof nodePorts !== 'object' || nodePorts === null || Array.isArray(nodePorts)) {
       fail(this.owner, `nodePorts ${show(nodePorts)} is not an object of port names to node ports: pass e.g. { https: 30443 }`);
     }
-    this.ports = this.withNodePorts(props.ports ?? ExposedService.defaultPorts(props.app), nodePorts);
-    this.checkPorts();
+    this.ports = this.withNodePorts(props.ports ?? this.defaultPortsOf(backend.shown), nodePorts);
+    this.checkPorts(backend.shown);
     this.checkTypeSpecificProps(props);
     checkStringMap(this.owner, 'annotations', props.annotations, "{ 'pulumi.com/skipAwait': 'true' }");
     for (const key of Object.keys(props.annotations ?? {})) checkQualifiedName(this.owner, 'annotations', key);
-    props.app.tls?.checkServes(this.name, this.namespace);
+    this.nginxApp?.tls?.checkServes(this.name, this.namespace);
     claimName(this, 'Service', this.name, this.owner);
 
     const service = new k8s.KubeService(this, 'Resource', {
       metadata: {
         name: this.name,
-        labels: { ...props.app.selectorLabels },
+        labels: { ...this.selectorLabels },
         ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
       },
       spec: {
@@ -141,12 +167,12 @@ export class ExposedService extends Construct {
           ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
           protocol: 'TCP',
         })),
-        selector: { ...props.app.selectorLabels },
+        selector: { ...this.selectorLabels },
         ...(props.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...props.loadBalancerSourceRanges] } : {}),
         ...(props.externalTrafficPolicy ? { externalTrafficPolicy: props.externalTrafficPolicy } : {}),
       },
     });
-    const fromApp = { prop: 'app', shown: props.app.owner };
+    const fromApp = { prop: 'app', shown: backend.shown };
     recordOrigin(service, this.owner, {
       'metadata.name': props.name !== undefined ? { prop: 'name' } : fromApp,
       'metadata.labels': fromApp,
@@ -158,7 +184,7 @@ export class ExposedService extends Construct {
     });
 
     // The guide's lesson: create the Service before the pods, or they miss its environment variables.
-    if (Chart.of(props.app) === Chart.of(this)) {
+    if (Chart.of(props.app) === Chart.of(this) && Construct.isConstruct(props.app) && !isAncestorOf(props.app, this)) {
       props.app.node.addDependency(this);
     }
   }
@@ -172,6 +198,16 @@ export class ExposedService extends Construct {
       : [to(HTTP_PORT, app.httpPort)];
   }
 
+  /** Ports when none are given: the guide's for an NginxApp, one per container port for a workload. */
+  private defaultPortsOf(shown: string): ServicePortSpec[] {
+    if (this.nginxApp) return ExposedService.defaultPorts(this.nginxApp);
+    const containerPorts = [...new Set(this.containerPorts ?? [])];
+    if (containerPorts.length === 0) {
+      fail(this.owner, `app ${shown} declares no container port to default the Service's ports to: set ports, e.g. [{ port: 80 }]`);
+    }
+    return containerPorts.length === 1 ? [{ port: containerPorts[0] }] : containerPorts.map((port) => ({ name: `port-${port}`, port }));
+  }
+
   /** Namespace of the chart, or `default` as kubectl would use. */
   public get namespace(): string {
     return namespaceOf(this);
@@ -179,7 +215,8 @@ export class ExposedService extends Construct {
 
   /** The https port, if the Service has one (named `https`, or targeting 443). */
   public get httpsPort(): ServicePortSpec | undefined {
-    return this.ports.find((p) => p.name === 'https') ?? this.ports.find((p) => (p.targetPort ?? p.port) === this.app.httpsPort);
+    const https = this.nginxApp?.httpsPort ?? HTTPS_PORT;
+    return this.ports.find((p) => p.name === 'https') ?? this.ports.find((p) => (p.targetPort ?? p.port) === https);
   }
 
   private withNodePorts(ports: ServicePortSpec[], nodePorts: Readonly<Record<string, number>>): ServicePortSpec[] {
@@ -193,7 +230,7 @@ export class ExposedService extends Construct {
     return ports.map((p) => (p.name !== undefined && nodePorts[p.name] !== undefined ? { ...p, nodePort: nodePorts[p.name] } : p));
   }
 
-  private checkPorts(): void {
+  private checkPorts(shown: string): void {
     if (this.ports.length === 0) {
       fail(this.owner, 'ports is empty: give at least one port, or leave ports unset for the guide\'s');
     }
@@ -215,9 +252,9 @@ export class ExposedService extends Construct {
       }
       const target = p.targetPort ?? p.port;
       checkPort(this.owner, `${at}.targetPort`, target);
-      if (!this.app.containerPorts.includes(target)) {
-        fail(this.owner, `${at}.targetPort ${target} is not a port of NginxApp "${this.app.name}" `
-          + `(it listens on ${this.app.containerPorts.join(' and ')}): target one of those`);
+      if (this.containerPorts !== undefined && !this.containerPorts.includes(target)) {
+        fail(this.owner, `${at}.targetPort ${target} is not a port of ${shown} `
+          + `(it listens on ${this.containerPorts.join(' and ') || 'no port'}): target one of those`);
       }
       if (p.nodePort !== undefined) {
         if (this.type === ServiceType.CLUSTER_IP) {
@@ -252,4 +289,9 @@ export class ExposedService extends Construct {
       checkOneOf(this.owner, 'externalTrafficPolicy', props.externalTrafficPolicy, ['Cluster', 'Local']);
     }
   }
+}
+
+/** A Service made inside the workload it fronts (exposeViaService) cannot be ordered before it: its parent is emitted first. */
+function isAncestorOf(ancestor: Construct, node: Construct): boolean {
+  return node.node.scopes.includes(ancestor);
 }

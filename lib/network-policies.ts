@@ -47,7 +47,9 @@ export class NetworkPolicies extends Construct {
     checkProps(owner, props);
     checkConstruct(owner, 'service', props?.service, ExposedService, "service: new ExposedService(chart, 'svc', { app })");
     const { service } = props;
-    const app = service.app;
+    const selectorLabels = service.selectorLabels;
+    // Policies see traffic after the Service: the pods' ports, or where unknown, the ports the Service targets.
+    const podPorts = service.containerPorts ?? [...new Set(service.ports.map((p) => p.targetPort ?? p.port))];
     const clients = props.clients ?? [];
     if (!Array.isArray(clients)) fail(owner, `clients ${show(clients)} is not a list: pass e.g. [probe]`);
     clients.forEach((c, i) => {
@@ -69,14 +71,14 @@ export class NetworkPolicies extends Construct {
     });
     recordOrigin(this.defaultDeny, owner, {});
 
-    const ingressName = `${app.name}-ingress`;
+    const ingressName = `${service.nginxApp?.name ?? service.name}-ingress`;
     claimName(this, 'NetworkPolicy', ingressName, owner);
     this.appIngress = new k8s.KubeNetworkPolicy(this, 'AppIngress', {
       metadata: { name: ingressName },
       spec: {
-        podSelector: { matchLabels: { ...app.selectorLabels } },
+        podSelector: { matchLabels: { ...selectorLabels } },
         policyTypes: ['Ingress'],
-        ingress: [{ ports: app.containerPorts.map(tcp) }],
+        ingress: [{ ports: podPorts.map(tcp) }],
       },
     });
     recordOrigin(this.appIngress, owner, { 'metadata.name': { prop: 'service', shown: service.owner }, 'spec.podSelector': { prop: 'service', shown: service.owner } });
@@ -91,7 +93,7 @@ export class NetworkPolicies extends Construct {
           policyTypes: ['Egress'],
           egress: [
             // To the pods behind the Service, on the port they serve https on (policies see traffic after the Service).
-            { to: [{ podSelector: { matchLabels: { ...app.selectorLabels } } }], ports: [tcp(https!.targetPort ?? https!.port)] },
+            { to: [{ podSelector: { matchLabels: { ...selectorLabels } } }], ports: [tcp(https!.targetPort ?? https!.port)] },
             {
               to: [{
                 namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': CLUSTER_DNS.namespace } },

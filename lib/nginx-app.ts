@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { IPodSelector, k8s, LabelSelector, PodSelectorConfig } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { JsonPatch } from 'cdk8s';
 import {
@@ -15,6 +15,8 @@ import {
 } from './validation';
 import { recordOrigin } from './output-check';
 import { CERTIFICATE_FINGERPRINT_ANNOTATION } from './certificate';
+// A cycle (the Service reads the app), safe because neither module uses the other before a constructor runs.
+import { ExposedService, ExposeViaServiceProps } from './exposed-service';
 
 /** nginx's plain http port. */
 export const HTTP_PORT = GUIDE_LISTEN_PORTS.http;
@@ -94,7 +96,7 @@ export interface NginxAppProps {
  *
  * @see https://kubernetes.io/docs/tutorials/services/connect-applications-service/#exposing-pods-to-the-cluster
  */
-export class NginxApp extends Construct {
+export class NginxApp extends Construct implements IPodSelector {
   public readonly name: string;
   public readonly replicas: number;
   public readonly image: string;
@@ -111,7 +113,10 @@ export class NginxApp extends Construct {
   public readonly httpPort: number;
   /** The port nginx serves https on inside the pod (with TLS): 443, or 8443 with hardening. */
   public readonly httpsPort: number;
-  /** Used as the prefix of every error about this construct. */
+  /**
+   * Used as the prefix of every error about this construct.
+   * @internal
+   */
   public readonly owner: string;
   /** With hardening and 2 or more replicas: the budget that lets evictions (drains) take one pod at a time. */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
@@ -196,6 +201,25 @@ export class NginxApp extends Construct {
       'spec.template.spec.containers[0].image': props.image !== undefined ? { prop: 'image' } : { prop: 'imageSet', value: imageSet },
       'spec.template.spec.containers[0].ports': { prop: this.tls ? 'tls' : 'hardening' },
     });
+  }
+
+  /**
+   * Selects this app's pods by their `run` label, as a cdk8s-plus pod selector (e.g. for a cdk8s-plus NetworkPolicy).
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+   */
+  public toPodSelectorConfig(): PodSelectorConfig {
+    return { labelSelector: LabelSelector.of({ labels: { ...this.selectorLabels } }) };
+  }
+
+  /**
+   * Exposes the app through a new {@link ExposedService} beside it, named after the app (as `kubectl expose
+   * deployment my-nginx` does) unless `props.name` says otherwise.
+   * @see https://kubernetes.io/docs/tutorials/services/connect-applications-service/#creating-a-service
+   */
+  public exposeViaService(props: ExposeViaServiceProps = {}): ExposedService {
+    // Beside the app, not inside it, so the Service is still emitted before the Deployment (the guide's order).
+    const scope = this.node.scope ?? this;
+    return new ExposedService(scope, `${this.node.id}${props.name === undefined ? '' : `-${props.name}`}Service`, { ...props, app: this });
   }
 
   private podSpec(): k8s.PodSpec {

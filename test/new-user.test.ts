@@ -150,12 +150,14 @@ describe('JavaScript callers passing the wrong kind of value', () => {
 
   test('a string where the NginxApp belongs', () => {
     expect(errorOf((c) => new ExposedService(c, 'Svc', { app: untyped('web-a') }))).toBe(
-      'ExposedService "Svc": app "web-a" is not a NginxApp: pass the NginxApp object, e.g. app: new NginxApp(chart, \'app\')');
+      'ExposedService "Svc": app "web-a" is not an NginxApp or a pod selector: pass the object whose pods the Service fronts, '
+        + 'e.g. app: new NginxApp(chart, \'app\'), or a cdk8s-plus Deployment');
   });
 
   test('no props at all where the app is required', () => {
     expect(errorOf((c) => new ExposedService(c, 'Svc', untyped(undefined)))).toBe(
-      'ExposedService "Svc": app undefined is not a NginxApp: pass the NginxApp object, e.g. app: new NginxApp(chart, \'app\')');
+      'ExposedService "Svc": app undefined is not an NginxApp or a pod selector: pass the object whose pods the Service fronts, '
+        + 'e.g. app: new NginxApp(chart, \'app\'), or a cdk8s-plus Deployment');
   });
 
   test('a Service name where the ExposedService belongs', () => {
