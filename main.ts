@@ -13,7 +13,7 @@ type OutputCheck = typeof import('./lib/output-check');
 try {
   const settings = readSynthSettings(process.env, existsSync);
   // With GUIDE_TLS_KEYS a private key is written into dist/: every file and folder is created owner-only.
-  if (!settings.tls.existing) process.umask(0o077);
+  if (settings.tls.from !== 'existing') process.umask(0o077);
   const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
   const { App } = require('cdk8s') as Cdk8s;
   const { addGuideCharts } = require('./lib/guide-charts') as GuideCharts;

@@ -7,15 +7,15 @@ import { NginxConfig } from './nginx-config';
 import { markAsSteps } from './output-check';
 import { checkDns1123Label, checkImage, checkProps, fail, show } from './validation';
 import { SecureNginxChart, SecureNginxChartProps } from './secure-nginx-chart';
-import { TlsSecret, TlsSecretProps } from './tls-secret';
+import { TlsSecret, TlsSecretSource } from './tls-secret';
 
 export interface GuideChartsProps {
   /**
-   * Where the certificate comes from. With PEM text or files the Secret is synthesized into
-   * `nginxsecret.k8s.yaml` and the final state; with `existing: true` nothing holds the key.
-   * @default - `existing: true`
+   * Where the certificate comes from. From PEM text or files the Secret is synthesized into
+   * `nginxsecret.k8s.yaml` and the final state; from an existing Secret nothing holds the key.
+   * @default - `{ from: 'existing' }`: the Secret `kubectl create secret tls nginxsecret` makes
    */
-  readonly tls?: TlsSecretProps;
+  readonly tls?: TlsSecretSource;
 
   /**
    * Which images the manifests use.
@@ -88,7 +88,7 @@ export interface GuideCharts {
 export function addGuideCharts(app: App, props: GuideChartsProps = {}): GuideCharts {
   const owner = 'addGuideCharts';
   checkProps(owner, props);
-  const tlsProps = props.tls ?? { existing: true };
+  const tlsSource: TlsSecretSource = props.tls ?? { from: 'existing' };
   const { imageSet, nginxImage, curlImage, namespace } = props;
   // Under their own names: the constructs below would name theirs (image).
   if (nginxImage !== undefined) checkImage(owner, 'nginxImage', nginxImage);
@@ -107,9 +107,9 @@ export function addGuideCharts(app: App, props: GuideChartsProps = {}): GuideCha
   new ExposedService(nginxSvc, 'Service', { app: plainApp });
 
   // Step 3: the Secret (or a reference to the one `kubectl create secret tls` made) and the ConfigMap.
-  const secret = tlsProps.existing ? undefined : new Chart(app, GUIDE_FILES.secret, { namespace });
+  const secret = tlsSource?.from === 'existing' ? undefined : new Chart(app, GUIDE_FILES.secret, { namespace });
   const configMap = new Chart(app, GUIDE_FILES.configMap, { namespace });
-  const tls = new TlsSecret(secret ?? configMap, 'Secret', tlsProps);
+  const tls = TlsSecret.fromSource(secret ?? configMap, 'Secret', tlsSource);
   const config = new NginxConfig(configMap, 'Config', { tls });
 
   // Step 3b: nginx-secure-app.yaml, Service first.
@@ -123,7 +123,7 @@ export function addGuideCharts(app: App, props: GuideChartsProps = {}): GuideCha
 
   // Step 4: the whole thing behind a LoadBalancer, checked by the curl Job.
   const finalState = new SecureNginxChart(props.finalStateApp ?? app, GUIDE_FILES.finalState, {
-    ...props.finalState, tls: tlsProps, imageSet, nginxImage, curlImage, namespace,
+    ...props.finalState, tls: tlsSource, imageSet, nginxImage, curlImage, namespace,
   });
 
   // Each step is a later version of objects an earlier one made, as `kubectl apply` of the guide's files in turn.

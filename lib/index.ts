@@ -2,7 +2,7 @@
 export { CurlProbe } from './curl-probe';
 export type { CurlProbeProps, CurlCheckProps } from './curl-probe';
 export { ExposedService, ServiceType } from './exposed-service';
-export type { ExposedServiceProps, ServicePortSpec } from './exposed-service';
+export type { ExposedServiceProps, ExposeViaServiceProps, ServicePortSpec } from './exposed-service';
 export { addGuideCharts, GUIDE_FILES } from './guide-charts';
 export type { GuideCharts, GuideChartsProps } from './guide-charts';
 export { IMAGES, ImageSet } from './images';
@@ -16,7 +16,7 @@ export type { NetworkPoliciesProps } from './network-policies';
 export { SecureNginxChart } from './secure-nginx-chart';
 export type { SecureNginxChartProps } from './secure-nginx-chart';
 export { TlsSecret, TlsSecretLayout } from './tls-secret';
-export type { TlsSecretProps } from './tls-secret';
+export type { ExistingTlsSecretProps, TlsSecretFileProps, TlsSecretOptions, TlsSecretPemProps, TlsSecretSource } from './tls-secret';
 export { CertificatePair } from './certificate';
 export type { CertificateSource } from './certificate';
 export { GuideConfigError } from './validation';

@@ -129,7 +129,7 @@ export class NginxApp extends Construct implements IPodSelector {
     checkDns1123Subdomain(this.owner, 'name', this.name);
     checkLabelValue(this.owner, 'name', this.name);
     if (props.tls !== undefined) {
-      checkConstruct(this.owner, 'tls', props.tls, TlsSecret, "tls: new TlsSecret(chart, 'tls', { certificateFile, privateKeyFile })");
+      checkConstruct(this.owner, 'tls', props.tls, TlsSecret, "tls: TlsSecret.fromFiles(chart, 'tls', { certificateFile, privateKeyFile })");
       checkSameNamespace(this.owner, 'tls', this, props.tls, props.tls.owner, 'a pod mounts Secrets of its own namespace only');
     }
     this.tls = props.tls;

@@ -97,7 +97,7 @@ export class NginxConfig extends Construct {
     const owner = this.owner = ownerOf('NginxConfig', this.name);
     checkDns1123Subdomain(owner, 'name', this.name);
     if (props.tls !== undefined) {
-      checkConstruct(owner, 'tls', props.tls, TlsSecret, "tls: new TlsSecret(chart, 'tls', { certificateFile, privateKeyFile })");
+      checkConstruct(owner, 'tls', props.tls, TlsSecret, "tls: TlsSecret.fromFiles(chart, 'tls', { certificateFile, privateKeyFile })");
       checkSameNamespace(owner, 'tls', this, props.tls, props.tls.owner, 'nginx mounts both from one namespace');
     }
     const ports = props.listenPorts ?? GUIDE_LISTEN_PORTS;

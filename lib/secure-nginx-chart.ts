@@ -7,7 +7,7 @@ import { ImageSet } from './images';
 import { NginxApp } from './nginx-app';
 import { NetworkPolicies } from './network-policies';
 import { NginxConfig } from './nginx-config';
-import { TlsSecret, TlsSecretProps } from './tls-secret';
+import { TlsSecret, TlsSecretSource } from './tls-secret';
 import {
   checkBoolean, checkImage, checkNodePort, checkOneOf, checkProps, checkQualifiedName, checkReplicas, checkStringMap, fail,
 } from './validation';
@@ -17,10 +17,10 @@ export const SERVICE_PORT_NAMES = ['http', 'https'] as const;
 
 export interface SecureNginxChartProps extends ChartProps {
   /**
-   * Where the certificate comes from: PEM text or files (synthesized into the Secret), or `existing: true`.
-   * @default - the Secret `nginxsecret` must already exist (`kubectl create secret tls`), so no key is synthesized
+   * Where the certificate comes from: PEM text or files (synthesized into the Secret), or an existing Secret.
+   * @default - `{ from: 'existing' }`: the Secret `nginxsecret` must already exist (`kubectl create secret tls`), so no key is synthesized
    */
-  readonly tls?: TlsSecretProps;
+  readonly tls?: TlsSecretSource;
 
   /**
    * How the Service is reached.
@@ -119,8 +119,7 @@ export class SecureNginxChart extends Chart {
         checkNodePort(owner, `nodePorts.${name}`, port);
       }
     }
-    const tlsProps = props.tls ?? { existing: true };
-    this.tls = new TlsSecret(this, 'Secret', tlsProps);
+    this.tls = TlsSecret.fromSource(this, 'Secret', props.tls ?? { from: 'existing' });
     // nginx without root (hardening) listens on 8080/8443; the Service keeps the guide's ports in front.
     this.config = new NginxConfig(this, 'Config', { tls: this.tls, listenPorts: nginxListenPorts(props.hardening ?? false) });
     this.app = new NginxApp(this, 'App', {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ServiceType } from './service-type';
 import { ImageSet } from './images';
-import { TlsSecretProps } from './tls-secret';
+import { TlsSecretSource } from './tls-secret';
 import {
   checkDns1123Label, checkImage, checkOneOf, checkReplicas, fail, nearest, parseDecimal,
 } from './validation';
@@ -32,7 +32,7 @@ export interface SynthSettings {
   readonly imageSet: ImageSet;
   readonly nginxImage?: string;
   readonly curlImage?: string;
-  readonly tls: TlsSecretProps;
+  readonly tls: TlsSecretSource;
   readonly hardening: boolean;
   readonly check: boolean;
 }
@@ -104,20 +104,20 @@ export function readSynthSettings(env: Readonly<Record<string, string | undefine
  * manifests reference the Secret `kubectl create secret tls nginxsecret --cert .keys/tls.crt --key .keys/tls.key`
  * creates, and when those files exist, synth checks them against the Service all the same.
  */
-function tlsSource(embedFrom: string | undefined, namespace: string, fileExists: (path: string) => boolean): TlsSecretProps {
+function tlsSource(embedFrom: string | undefined, namespace: string, fileExists: (path: string) => boolean): TlsSecretSource {
   const keysCommand = `run \`npm run keys -- --force${namespace === 'default' ? '' : ` --namespace ${namespace}`}\``;
   if (embedFrom !== undefined) {
     // Only the folder `npm run keys` writes is fixed by running it again; other files are the user's own.
     const renewHint = isKeysDir(embedFrom) ? keysCommand : undefined;
-    return { certificateFile: join(embedFrom, 'tls.crt'), privateKeyFile: join(embedFrom, 'tls.key'), renewHint };
+    return { from: 'files', certificateFile: join(embedFrom, 'tls.crt'), privateKeyFile: join(embedFrom, 'tls.key'), renewHint };
   }
   const certificateFile = join(KEYS_DIR, 'tls.crt');
   const privateKeyFile = join(KEYS_DIR, 'tls.key');
   const certificate = fileExists(certificateFile);
   const key = fileExists(privateKeyFile);
-  if (!certificate && !key) return { existing: true };
+  if (!certificate && !key) return { from: 'existing' };
   return {
-    existing: true,
+    from: 'existing',
     ...(certificate ? { certificateFile } : {}),
     ...(key ? { privateKeyFile } : {}),
     renewHint: keysCommand,

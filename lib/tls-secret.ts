@@ -25,44 +25,13 @@ const LAYOUTS = {
   [TlsSecretLayout.LEGACY_OPAQUE]: { type: undefined, certificateKey: 'nginx.crt', privateKeyKey: 'nginx.key' },
 } as const;
 
-export interface TlsSecretProps {
+/** What every TlsSecret takes, wherever its certificate comes from. */
+export interface TlsSecretOptions {
   /**
    * Name of the Secret.
    * @default 'nginxsecret'
    */
   readonly name?: string;
-
-  /**
-   * PEM text of the certificate.
-   * @default - read from `certificateFile`
-   */
-  readonly certificatePem?: string;
-
-  /**
-   * PEM text of the private key that belongs to the certificate.
-   * @default - read from `privateKeyFile`
-   */
-  readonly privateKeyPem?: string;
-
-  /**
-   * Path of the certificate file (`npm run keys` writes `.keys/tls.crt`).
-   * @default - none; `certificatePem` or `existing` is needed instead
-   */
-  readonly certificateFile?: string;
-
-  /**
-   * Path of the private key file (`npm run keys` writes `.keys/tls.key`).
-   * @default - none; `privateKeyPem` or `existing` is needed instead
-   */
-  readonly privateKeyFile?: string;
-
-  /**
-   * Reference a Secret that already exists in the cluster (`kubectl create secret tls nginxsecret ...`):
-   * nothing is synthesized, so the manifests hold no key at all. A certificate and key given as well are the
-   * ones the Secret is created from: they are checked like any other, but still not synthesized.
-   * @default false
-   */
-  readonly existing?: boolean;
 
   /**
    * Type and key names of the Secret.
@@ -92,15 +61,97 @@ export interface TlsSecretProps {
   readonly renewHint?: string;
 }
 
+/** A Secret synthesized from PEM text ({@link TlsSecret.fromPem}). */
+export interface TlsSecretPemProps extends TlsSecretOptions {
+  /** PEM text of the certificate. */
+  readonly certificatePem: string;
+  /** PEM text of the private key that belongs to the certificate. */
+  readonly privateKeyPem: string;
+}
+
+/** A Secret synthesized from files ({@link TlsSecret.fromFiles}). */
+export interface TlsSecretFileProps extends TlsSecretOptions {
+  /** Path of the certificate file (`npm run keys` writes `.keys/tls.crt`). */
+  readonly certificateFile: string;
+  /** Path of the private key file (`npm run keys` writes `.keys/tls.key`). */
+  readonly privateKeyFile: string;
+}
+
+/**
+ * A Secret that already exists in the cluster ({@link TlsSecret.fromExisting}): nothing is synthesized, so the
+ * manifests hold no key at all. A certificate and key given are the ones the Secret was created from: they are
+ * checked like any other (expiry, the Service's names, that they belong together), but still not synthesized.
+ */
+export interface ExistingTlsSecretProps extends TlsSecretOptions {
+  /**
+   * PEM text of the certificate the Secret holds, to check.
+   * @default - read from `certificateFile`, or nothing is checked
+   */
+  readonly certificatePem?: string;
+  /**
+   * PEM text of its private key, to check the pair.
+   * @default - read from `privateKeyFile`
+   */
+  readonly privateKeyPem?: string;
+  /**
+   * Path of the certificate file the Secret was created from (`kubectl create secret tls --cert`).
+   * @default - none
+   */
+  readonly certificateFile?: string;
+  /**
+   * Path of its private key file (`kubectl create secret tls --key`).
+   * @default - none
+   */
+  readonly privateKeyFile?: string;
+}
+
+/**
+ * Where a Secret's certificate comes from, as data: what charts and settings readers pass on to
+ * {@link TlsSecret.fromSource}, one case per factory.
+ */
+export type TlsSecretSource =
+  | ({ readonly from: 'pem' } & TlsSecretPemProps)
+  | ({ readonly from: 'files' } & TlsSecretFileProps)
+  | ({ readonly from: 'existing' } & ExistingTlsSecretProps);
+
+type Mode = TlsSecretSource['from'];
+const FACTORY: Record<Mode, string> = { pem: 'TlsSecret.fromPem', files: 'TlsSecret.fromFiles', existing: 'TlsSecret.fromExisting' };
+const SOURCE_PROPS = {
+  pem: { certificate: ['certificatePem'], privateKey: ['privateKeyPem'] },
+  files: { certificate: ['certificateFile'], privateKey: ['privateKeyFile'] },
+  existing: { certificate: ['certificatePem', 'certificateFile'], privateKey: ['privateKeyPem', 'privateKeyFile'] },
+} as const;
+
 /**
  * The TLS Secret nginx serves https with, and that the curl client trusts as its CA.
  *
  * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
  */
 export class TlsSecret extends Construct {
-  /** References a Secret created outside the manifests, e.g. by `kubectl create secret tls`. */
-  public static fromExisting(scope: Construct, id: string, props: Omit<TlsSecretProps, 'existing'> = {}): TlsSecret {
-    return new TlsSecret(scope, id, { ...props, existing: true });
+  /** A Secret synthesized from PEM text, e.g. a certificate a secret store hands over. */
+  public static fromPem(scope: Construct, id: string, props: TlsSecretPemProps): TlsSecret {
+    return new TlsSecret(scope, id, 'pem', props);
+  }
+
+  /** A Secret synthesized from a certificate file and its key file (`npm run keys` writes `.keys/tls.crt` and `.keys/tls.key`). */
+  public static fromFiles(scope: Construct, id: string, props: TlsSecretFileProps): TlsSecret {
+    return new TlsSecret(scope, id, 'files', props);
+  }
+
+  /** References a Secret created outside the manifests, e.g. by `kubectl create secret tls`: nothing is synthesized. */
+  public static fromExisting(scope: Construct, id: string, props: ExistingTlsSecretProps = {}): TlsSecret {
+    return new TlsSecret(scope, id, 'existing', props);
+  }
+
+  /** The factory that `source.from` names, for a source held as data (chart props, synth settings). */
+  public static fromSource(scope: Construct, id: string, source: TlsSecretSource): TlsSecret {
+    const from = (source as { from?: unknown } | undefined)?.from;
+    if (typeof source !== 'object' || source === null || !(from === 'pem' || from === 'files' || from === 'existing')) {
+      fail(ownerOf('TlsSecret', id), `source ${show(from === undefined ? source : from)} does not say where the certificate comes from: `
+        + "pass { from: 'pem', certificatePem, privateKeyPem }, { from: 'files', certificateFile, privateKeyFile } or { from: 'existing' }");
+    }
+    const { from: mode, ...props } = source;
+    return new TlsSecret(scope, id, mode, props);
   }
 
   /** Name of the Secret. */
@@ -112,19 +163,23 @@ export class TlsSecret extends Construct {
   public readonly certificateKey: string;
   /** Key of the private key in the Secret, and so its file name where the Secret is mounted. */
   public readonly privateKeyKey: string;
-  /** True when the Secret is only referenced, not synthesized. */
+  /** True when the Secret is only referenced ({@link TlsSecret.fromExisting}), not synthesized. */
   public readonly existing: boolean;
   public readonly checkServiceNames: boolean;
   /** The parsed, checked pair; undefined for an existing Secret given without its files. */
   public readonly pair?: CertificatePair;
-  /** Used as the prefix of every error about this construct. */
+  /**
+   * Used as the prefix of every error about this construct.
+   * @internal
+   */
   public readonly owner: string;
 
-  constructor(scope: Construct, id: string, props: TlsSecretProps = {}) {
+  private constructor(scope: Construct, id: string, mode: Mode, props: ExistingTlsSecretProps) {
     super(scope, id);
     // A referenced Secret emits nothing, but its chart's namespace is still checked.
     addOutputCheck(this);
     checkProps(ownerOf('TlsSecret', id), props);
+    props = props ?? {};
     this.name = props.name ?? 'nginxsecret';
     this.owner = ownerOf('TlsSecret', this.name);
     checkDns1123Subdomain(this.owner, 'name', this.name);
@@ -133,8 +188,7 @@ export class TlsSecret extends Construct {
       fail(this.owner, `layout ${show(this.layout)} is not one of ${Object.values(TlsSecretLayout).map((l) => `"${l}"`).join(', ')}`);
     }
     ({ type: this.type, certificateKey: this.certificateKey, privateKeyKey: this.privateKeyKey } = LAYOUTS[this.layout]);
-    checkBoolean(this.owner, 'existing', props.existing);
-    this.existing = props.existing ?? false;
+    this.existing = mode === 'existing';
     checkBoolean(this.owner, 'checkServiceNames', props.checkServiceNames);
     this.checkServiceNames = props.checkServiceNames ?? true;
     for (const prop of ['certificatePem', 'privateKeyPem', 'certificateFile', 'privateKeyFile', 'renewHint'] as const) {
@@ -143,23 +197,38 @@ export class TlsSecret extends Construct {
     if (props.validAt !== undefined && (!(props.validAt instanceof Date) || Number.isNaN(props.validAt.getTime()))) {
       fail(this.owner, `validAt ${show(props.validAt)} is not a valid Date: pass e.g. new Date('2026-01-01T00:00:00Z')`);
     }
+    // A JavaScript caller may hand one factory the other's props, which it would otherwise silently ignore.
+    const allowed: readonly string[] = [...SOURCE_PROPS[mode].certificate, ...SOURCE_PROPS[mode].privateKey];
+    for (const prop of ['certificatePem', 'privateKeyPem', 'certificateFile', 'privateKeyFile'] as const) {
+      if (props[prop] !== undefined && !allowed.includes(prop)) {
+        fail(this.owner, `${prop} is not a prop of ${FACTORY[mode]}: use ${prop.endsWith('Pem') ? 'TlsSecret.fromPem for PEM text' : 'TlsSecret.fromFiles for files'}`);
+      }
+    }
+    if (props.certificatePem !== undefined && props.certificateFile !== undefined) {
+      fail(this.owner, `certificatePem and certificateFile "${props.certificateFile}" are both given: pass one`);
+    }
+    if (props.privateKeyPem !== undefined && props.privateKeyFile !== undefined) {
+      fail(this.owner, `privateKeyPem and privateKeyFile "${props.privateKeyFile}" are both given: pass one`);
+    }
 
-    // Where each half comes from, as messages name it; PEM text wins over a file, as below.
+    // Where each half comes from, as messages name it.
     const certificateFrom = props.certificatePem !== undefined ? 'certificatePem'
       : props.certificateFile !== undefined ? `certificateFile "${props.certificateFile}"` : undefined;
     const keyFrom = props.privateKeyPem !== undefined ? 'privateKeyPem'
       : props.privateKeyFile !== undefined ? `privateKeyFile "${props.privateKeyFile}"` : undefined;
     if (this.existing && !certificateFrom && !keyFrom) return;
+    const either = (names: readonly string[]) => (names.length === 1 ? `${names[0]} is not` : `neither ${names.join(' nor ')}`);
     if (!certificateFrom && !keyFrom) {
-      fail(this.owner, 'no certificate or key given: set certificatePem and privateKeyPem, or certificateFile and '
-        + 'privateKeyFile, or use TlsSecret.fromExisting() for a Secret created with `kubectl create secret tls`');
+      const needs = mode === 'pem' ? 'certificatePem and privateKeyPem' : 'certificateFile and privateKeyFile';
+      fail(this.owner, `no certificate or key given: ${FACTORY[mode]} needs ${needs}; `
+        + 'or use TlsSecret.fromExisting() for a Secret created with `kubectl create secret tls`');
     }
     if (!keyFrom) {
-      fail(this.owner, `the private key is missing: ${certificateFrom} is given but neither privateKeyPem nor privateKeyFile: `
+      fail(this.owner, `the private key is missing: ${certificateFrom} is given but ${either(SOURCE_PROPS[mode].privateKey)}: `
         + 'pass the key that belongs to the certificate');
     }
     if (!certificateFrom) {
-      fail(this.owner, `the certificate is missing: ${keyFrom} is given but neither certificatePem nor certificateFile: `
+      fail(this.owner, `the certificate is missing: ${keyFrom} is given but ${either(SOURCE_PROPS[mode].certificate)}: `
         + 'pass the certificate that belongs to the key');
     }
     const source: CertificateSource = { certificate: certificateFrom, privateKey: keyFrom, renewHint: props.renewHint };

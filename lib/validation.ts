@@ -269,7 +269,8 @@ export function checkQualifiedName(owner: string, prop: string, key: string): vo
  * Props that take another construct of this library. Constructs refer to each other by object, so a name or label
  * passed instead (`app: 'web-a'`) is caught here, not as a TypeError deep inside.
  */
-export function checkConstruct<T>(owner: string, prop: string, value: unknown, type: abstract new (...args: never[]) => T,
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- a class with a private constructor is still one
+export function checkConstruct<T>(owner: string, prop: string, value: unknown, type: Function & { readonly prototype: T },
   example: string): asserts value is T {
   if (!(value instanceof type)) {
     fail(owner, `${prop} ${show(value === undefined ? undefined : summary(value))} is not a ${type.name}: `

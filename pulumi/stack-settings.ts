@@ -253,9 +253,9 @@ export function chartPropsFor(settings: StackSettings): SecureNginxChartProps {
     namespace: settings.namespace,
     // Referenced, never synthesized: the component creates the Secret from secret Outputs (or finds it existing). With
     // PEMs from config the chart knows the certificate, so the pod template carries its fingerprint.
-    tls: certificate.source === 'existingSecret' ? { existing: true, name: certificate.secretName }
-      : certificate.source === 'config' ? { existing: true, certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem }
-        : { existing: true },
+    tls: certificate.source === 'existingSecret' ? { from: 'existing', name: certificate.secretName }
+      : certificate.source === 'config' ? { from: 'existing', certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem }
+        : { from: 'existing' },
     serviceType: settings.serviceType,
     replicas: settings.replicas,
     imageSet: settings.imageSet,

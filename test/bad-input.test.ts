@@ -163,27 +163,27 @@ describe('NginxApp', () => {
 
 describe('TlsSecret', () => {
   test('text that is not PEM', () => {
-    expect(errorOf((c) => new TlsSecret(c, 'Secret', { certificatePem: 'my certificate', privateKeyPem: 'my key' }))).toBe(
+    expect(errorOf((c) => TlsSecret.fromPem(c, 'Secret', { certificatePem: 'my certificate', privateKeyPem: 'my key' }))).toBe(
       'TlsSecret "nginxsecret": certificatePem is not PEM text: expected a "-----BEGIN CERTIFICATE-----" block');
   });
 
   test('a key that is not PEM text', async () => {
     const { certificatePem } = await testCertificate();
-    expect(errorOf((c) => new TlsSecret(c, 'Secret', { certificatePem, privateKeyPem: 'my key' }))).toBe(
+    expect(errorOf((c) => TlsSecret.fromPem(c, 'Secret', { certificatePem, privateKeyPem: 'my key' }))).toBe(
       'TlsSecret "nginxsecret": privateKeyPem is not PEM text: expected a PEM block labelled "PRIVATE KEY"');
   });
 
   test('malformed PEM', async () => {
     const { privateKeyPem } = await testCertificate();
     const broken = pemBlock('CERTIFICATE', Buffer.from('not a certificate').toString('base64'));
-    expect(errorOf((c) => new TlsSecret(c, 'Secret', { certificatePem: broken, privateKeyPem }))).toMatch(
+    expect(errorOf((c) => TlsSecret.fromPem(c, 'Secret', { certificatePem: broken, privateKeyPem }))).toMatch(
       /^TlsSecret "nginxsecret": certificatePem is malformed PEM \(.+\): pass the certificate file exactly as it was issued$/);
   });
 
   test('a malformed key, whose text never reaches the message', async () => {
     const { certificatePem } = await testCertificate();
     const broken = pemBlock('PRIVATE KEY', Buffer.from('secret-but-broken').toString('base64'));
-    const message = errorOf((c) => new TlsSecret(c, 'Secret', { certificatePem, privateKeyPem: broken }));
+    const message = errorOf((c) => TlsSecret.fromPem(c, 'Secret', { certificatePem, privateKeyPem: broken }));
     expect(message).toMatch(/^TlsSecret "nginxsecret": privateKeyPem is malformed PEM \(.+\): pass the key file written together with the certificate$/);
     expect(message).not.toContain('c2VjcmV0');
   });
@@ -191,21 +191,21 @@ describe('TlsSecret', () => {
   test('a key that does not match the certificate', async () => {
     const { certificatePem } = await testCertificate();
     const { privateKeyPem } = await testCertificate({ service: 'someone-else' });
-    expect(errorOf((c) => new TlsSecret(c, 'Secret', { certificatePem, privateKeyPem }))).toBe(
+    expect(errorOf((c) => TlsSecret.fromPem(c, 'Secret', { certificatePem, privateKeyPem }))).toBe(
       'TlsSecret "nginxsecret": privateKeyPem does not match the certificate in certificatePem (CN=my-nginx, O=my-nginx): '
       + 'pass the key that was generated together with this certificate');
   });
 
   test('an expired certificate', async () => {
     const expired = await testCertificate({ notBefore: new Date('2017-10-26T00:00:00Z'), days: 365 });
-    expect(errorOf((c) => new TlsSecret(c, 'Secret', expired))).toBe(
+    expect(errorOf((c) => TlsSecret.fromPem(c, 'Secret', expired))).toBe(
       'TlsSecret "nginxsecret": the certificate in certificatePem expired on 2018-10-26T00:00:00.000Z: '
       + 'issue a new one from the CA or tool that made it');
   });
 
   test('a certificate whose names do not cover the Service', async () => {
     const pem = await testCertificate({ service: 'nginxsvc' });
-    expect(errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App', { tls: new TlsSecret(c, 'Secret', pem) }) }))).toBe(
+    expect(errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App', { tls: TlsSecret.fromPem(c, 'Secret', pem) }) }))).toBe(
       'TlsSecret "nginxsecret": the certificate in certificatePem does not cover my-nginx, my-nginx.default, my-nginx.default.svc, '
       + 'my-nginx.default.svc.cluster.local '
       + '(it names DNS:nginxsvc, DNS:nginxsvc.default, DNS:nginxsvc.default.svc, DNS:nginxsvc.default.svc.cluster.local): '
@@ -216,18 +216,18 @@ describe('TlsSecret', () => {
   test('a certificate made for another namespace', async () => {
     const pem = await testCertificate();
     const chart = new Chart(Testing.app(), 'prod', { namespace: 'prod' });
-    expect(() => new ExposedService(chart, 'Svc', { app: new NginxApp(chart, 'App', { tls: new TlsSecret(chart, 'Secret', pem) }) }))
+    expect(() => new ExposedService(chart, 'Svc', { app: new NginxApp(chart, 'App', { tls: TlsSecret.fromPem(chart, 'Secret', pem) }) }))
       .toThrow('the certificate in certificatePem does not cover my-nginx.prod, my-nginx.prod.svc, my-nginx.prod.svc.cluster.local');
   });
 
   test('a certificate file that does not exist', () => {
-    expect(errorOf((c) => new TlsSecret(c, 'Secret', { certificateFile: '/nonexistent/tls.crt', privateKeyFile: '/nonexistent/tls.key' })))
+    expect(errorOf((c) => TlsSecret.fromFiles(c, 'Secret', { certificateFile: '/nonexistent/tls.crt', privateKeyFile: '/nonexistent/tls.key' })))
       .toBe('TlsSecret "nginxsecret": certificateFile "/nonexistent/tls.crt" cannot be read (ENOENT): check the path');
   });
 
   test('no certificate at all', () => {
-    expect(errorOf((c) => new TlsSecret(c, 'Secret'))).toBe(
-      'TlsSecret "nginxsecret": no certificate or key given: set certificatePem and privateKeyPem, or certificateFile and privateKeyFile, '
+    expect(errorOf((c) => TlsSecret.fromPem(c, 'Secret', {} as never))).toBe(
+      'TlsSecret "nginxsecret": no certificate or key given: TlsSecret.fromPem needs certificatePem and privateKeyPem; '
       + 'or use TlsSecret.fromExisting() for a Secret created with `kubectl create secret tls`');
   });
 

@@ -10,7 +10,7 @@ let pem: { certificatePem: string; privateKeyPem: string };
 
 beforeAll(async () => {
   pem = await testCertificate();
-  charts = addGuideCharts(Testing.app(), { tls: pem });
+  charts = addGuideCharts(Testing.app(), { tls: { from: 'pem', ...pem } });
 });
 
 function allCharts(c: GuideCharts) {
@@ -66,7 +66,7 @@ describe('determinism', () => {
   test('two synths of the same inputs are byte-identical', () => {
     const yamlOf = () => {
       const app = new App({ outdir: Testing.app().outdir });
-      addGuideCharts(app, { tls: pem });
+      addGuideCharts(app, { tls: { from: 'pem', ...pem } });
       return app.synthYaml();
     };
     const first = yamlOf();

@@ -169,7 +169,7 @@ describe('JavaScript callers passing the wrong kind of value', () => {
   test('another construct where the TlsSecret belongs', () => {
     expect(errorOf((c) => new NginxApp(c, 'App', { tls: untyped(new NginxConfig(c, 'Config')) }))).toBe(
       'NginxApp "my-nginx": tls "NginxConfig at test/Config" is not a TlsSecret: pass the TlsSecret object, '
-      + 'e.g. tls: new TlsSecret(chart, \'tls\', { certificateFile, privateKeyFile })');
+      + 'e.g. tls: TlsSecret.fromFiles(chart, \'tls\', { certificateFile, privateKeyFile })');
   });
 
   test('a Secret name where the TlsSecret belongs', () => {
@@ -218,7 +218,7 @@ describe('JavaScript callers passing the wrong kind of value', () => {
   });
 
   test('a certificate that is not text', () => {
-    expect(errorOf((c) => new TlsSecret(c, 'S', { certificatePem: untyped(Buffer.from('x')), privateKeyPem: 'k' }))).toMatch(
+    expect(errorOf((c) => TlsSecret.fromPem(c, 'S', { certificatePem: untyped(Buffer.from('x')), privateKeyPem: 'k' }))).toMatch(
       /^TlsSecret "nginxsecret": certificatePem \{"type":"Buffer","data":\[120\]\} is not a string: /);
   });
 
@@ -231,54 +231,54 @@ describe('JavaScript callers passing the wrong kind of value', () => {
 describe('certificate messages that say what is wrong and where it came from', () => {
   test('a certificate without its key says the key is missing', async () => {
     const { certificatePem } = await testCertificate();
-    expect(errorOf((c) => new TlsSecret(c, 'S', { certificatePem }))).toBe(
-      'TlsSecret "nginxsecret": the private key is missing: certificatePem is given but neither privateKeyPem nor privateKeyFile: '
+    expect(errorOf((c) => TlsSecret.fromPem(c, 'S', { certificatePem } as never))).toBe(
+      'TlsSecret "nginxsecret": the private key is missing: certificatePem is given but privateKeyPem is not: '
       + 'pass the key that belongs to the certificate');
-    expect(errorOf((c) => new TlsSecret(c, 'S', { certificateFile: 'site.crt' }))).toMatch(
+    expect(errorOf((c) => TlsSecret.fromFiles(c, 'S', { certificateFile: 'site.crt' } as never))).toMatch(
       /^TlsSecret "nginxsecret": the private key is missing: certificateFile "site.crt" is given/);
   });
 
   test('a key without its certificate says the certificate is missing', async () => {
     const { privateKeyPem } = await testCertificate();
-    expect(errorOf((c) => new TlsSecret(c, 'S', { privateKeyPem }))).toBe(
-      'TlsSecret "nginxsecret": the certificate is missing: privateKeyPem is given but neither certificatePem nor certificateFile: '
+    expect(errorOf((c) => TlsSecret.fromPem(c, 'S', { privateKeyPem } as never))).toBe(
+      'TlsSecret "nginxsecret": the certificate is missing: privateKeyPem is given but certificatePem is not: '
       + 'pass the certificate that belongs to the key');
   });
 
   test('key and certificate swapped', async () => {
     const pem = await testCertificate();
-    expect(errorOf((c) => new TlsSecret(c, 'S', { certificatePem: pem.privateKeyPem, privateKeyPem: pem.certificatePem }))).toBe(
+    expect(errorOf((c) => TlsSecret.fromPem(c, 'S', { certificatePem: pem.privateKeyPem, privateKeyPem: pem.certificatePem }))).toBe(
       'TlsSecret "nginxsecret": certificatePem holds a private key, not a certificate, and privateKeyPem holds the certificate: '
       + 'the two look swapped; pass the certificate as the certificate and the key as the key');
   });
 
   test('the key given twice', async () => {
     const pem = await testCertificate();
-    expect(errorOf((c) => new TlsSecret(c, 'S', { certificatePem: pem.privateKeyPem, privateKeyPem: pem.privateKeyPem }))).toBe(
+    expect(errorOf((c) => TlsSecret.fromPem(c, 'S', { certificatePem: pem.privateKeyPem, privateKeyPem: pem.privateKeyPem }))).toBe(
       'TlsSecret "nginxsecret": certificatePem holds a private key, not a certificate: '
       + 'the two look swapped; pass the certificate as the certificate and the key as the key');
   });
 
   test('the certificate given twice', async () => {
     const pem = await testCertificate();
-    expect(errorOf((c) => new TlsSecret(c, 'S', { certificatePem: pem.certificatePem, privateKeyPem: pem.certificatePem }))).toBe(
+    expect(errorOf((c) => TlsSecret.fromPem(c, 'S', { certificatePem: pem.certificatePem, privateKeyPem: pem.certificatePem }))).toBe(
       'TlsSecret "nginxsecret": privateKeyPem holds a certificate, not a private key: pass the key that was generated with the certificate');
   });
 
   test('expiry, mismatch and names name the files they read; the user\'s own files get no `npm run keys` advice', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'guide-own-pem-'));
     const expired = writePemFiles(join(dir, 'expired'), await testCertificate({ notBefore: new Date('2017-10-26T00:00:00Z'), days: 365 }));
-    expect(errorOf((c) => new TlsSecret(c, 'S', expired))).toBe(
+    expect(errorOf((c) => TlsSecret.fromFiles(c, 'S', expired))).toBe(
       `TlsSecret "nginxsecret": the certificate in certificateFile "${expired.certificateFile}" expired on 2018-10-26T00:00:00.000Z: `
       + 'issue a new one from the CA or tool that made it');
 
     const other = writePemFiles(join(dir, 'other'), await testCertificate({ service: 'someone-else' }));
     const mine = writePemFiles(join(dir, 'mine'), await testCertificate({ service: 'nginxsvc' }));
-    expect(errorOf((c) => new TlsSecret(c, 'S', { certificateFile: mine.certificateFile, privateKeyFile: other.privateKeyFile }))).toBe(
+    expect(errorOf((c) => TlsSecret.fromFiles(c, 'S', { certificateFile: mine.certificateFile, privateKeyFile: other.privateKeyFile }))).toBe(
       `TlsSecret "nginxsecret": privateKeyFile "${other.privateKeyFile}" does not match the certificate in `
       + `certificateFile "${mine.certificateFile}" (CN=nginxsvc, O=nginxsvc): pass the key that was generated together with this certificate`);
 
-    const names = errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App', { tls: new TlsSecret(c, 'S', mine) }) }));
+    const names = errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App', { tls: TlsSecret.fromFiles(c, 'S', mine) }) }));
     expect(names).toMatch(new RegExp(`^TlsSecret "nginxsecret": the certificate in certificateFile "${mine.certificateFile}" does not cover my-nginx, `));
     expect(names).not.toContain('npm run keys');
   });
@@ -295,13 +295,13 @@ describe('synth settings: the certificate advice follows where the files came fr
 
   test('a folder of the user\'s own is not', () => {
     expect(env({ GUIDE_TLS_KEYS: '/etc/ssl/shop' }).tls).toEqual({
-      certificateFile: '/etc/ssl/shop/tls.crt', privateKeyFile: '/etc/ssl/shop/tls.key', renewHint: undefined,
+      from: 'files', certificateFile: '/etc/ssl/shop/tls.crt', privateKeyFile: '/etc/ssl/shop/tls.key', renewHint: undefined,
     });
   });
 
   test('with only one of .keys/tls.crt and .keys/tls.key, the missing one is named', () => {
     const tls = readSynthSettings({}, (path) => path.endsWith('tls.crt')).tls;
-    expect(errorOf((c) => new TlsSecret(c, 'S', tls))).toBe(
+    expect(errorOf((c) => TlsSecret.fromSource(c, 'S', tls))).toBe(
       'TlsSecret "nginxsecret": the private key is missing: certificateFile ".keys/tls.crt" is given but neither privateKeyPem '
       + 'nor privateKeyFile: pass the key that belongs to the certificate');
   });
@@ -311,7 +311,7 @@ describe('a new certificate rolls the nginx pods', () => {
   test('the pod template carries the SHA-256 fingerprint of the certificate it serves', async () => {
     const pem = await testCertificate();
     const chart = Testing.chart();
-    new NginxApp(chart, 'App', { tls: new TlsSecret(chart, 'S', pem) });
+    new NginxApp(chart, 'App', { tls: TlsSecret.fromPem(chart, 'S', pem) });
     const annotations = objectOf(synth(chart), 'Deployment').spec.template.metadata.annotations;
     expect(annotations).toEqual({ [CERTIFICATE_FINGERPRINT_ANNOTATION]: new X509Certificate(pem.certificatePem).fingerprint256 });
   });
@@ -319,7 +319,7 @@ describe('a new certificate rolls the nginx pods', () => {
   test('another certificate, another template; a Secret known by name alone adds nothing', async () => {
     const fingerprint = (pem?: { certificatePem: string; privateKeyPem: string }) => {
       const chart = Testing.chart();
-      new NginxApp(chart, 'App', { tls: pem ? new TlsSecret(chart, 'S', pem) : TlsSecret.fromExisting(chart, 'S') });
+      new NginxApp(chart, 'App', { tls: pem ? TlsSecret.fromPem(chart, 'S', pem) : TlsSecret.fromExisting(chart, 'S') });
       return objectOf(synth(chart), 'Deployment').spec.template.metadata.annotations?.[CERTIFICATE_FINGERPRINT_ANNOTATION];
     };
     const a = fingerprint(await testCertificate());

@@ -101,7 +101,7 @@ describe('what kubectl makes', () => {
   test('the Secret equals `kubectl create secret tls nginxsecret --cert --key`', async () => {
     const pem = await testCertificate();
     writePemFiles(dir, pem);
-    const charts = addGuideCharts(Testing.app(), { tls: { certificatePem: pem.certificatePem, privateKeyPem: pem.privateKeyPem } });
+    const charts = addGuideCharts(Testing.app(), { tls: { from: 'pem', certificatePem: pem.certificatePem, privateKeyPem: pem.privateKeyPem } });
     const ours = objectOf(synth(charts.secret!), 'Secret');
     expect(ours).toEqual(kubectl('create', 'secret', 'tls', 'nginxsecret', '--cert', 'tls.crt', '--key', 'tls.key'));
   });

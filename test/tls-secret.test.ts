@@ -17,7 +17,7 @@ describe('TlsSecret', () => {
     const pem = await testCertificate();
     const chart = Testing.chart();
     // WHEN
-    const secret = new TlsSecret(chart, 'Secret', pem);
+    const secret = TlsSecret.fromPem(chart, 'Secret', pem);
     // THEN
     expect(secret.name).toBe('nginxsecret');
     expect(objectOf(synth(chart), 'Secret')).toEqual({
@@ -33,14 +33,14 @@ describe('TlsSecret', () => {
     const pem = await testCertificate();
     const dir = mkdtempSync(join(tmpdir(), 'guide-keys-'));
     const chart = Testing.chart();
-    new TlsSecret(chart, 'Secret', writePemFiles(dir, pem));
+    TlsSecret.fromFiles(chart, 'Secret', writePemFiles(dir, pem));
     expect(objectOf(synth(chart), 'Secret').data['tls.crt']).toBe(base64(pem.certificatePem));
   });
 
   test('the Japanese page\'s layout: Opaque (no type), nginx.crt and nginx.key', async () => {
     const pem = await testCertificate();
     const chart = Testing.chart();
-    const secret = new TlsSecret(chart, 'Secret', { ...pem, layout: TlsSecretLayout.LEGACY_OPAQUE });
+    const secret = TlsSecret.fromPem(chart, 'Secret', { ...pem, layout: TlsSecretLayout.LEGACY_OPAQUE });
     expect([secret.certificateKey, secret.privateKeyKey, secret.type]).toEqual(['nginx.crt', 'nginx.key', undefined]);
     const object = objectOf(synth(chart), 'Secret');
     expect(object).not.toHaveProperty('type');
@@ -58,7 +58,7 @@ describe('TlsSecret', () => {
   test('a reference given the files the Secret is made from checks them and still synthesizes no key', async () => {
     const pem = await testCertificate();
     const chart = Testing.chart();
-    const secret = new TlsSecret(chart, 'Secret', { existing: true, ...pem });
+    const secret = TlsSecret.fromExisting(chart, 'Secret', pem);
     expect(secret.pair).toBeDefined();
     expect(synth(chart)).toEqual([]);
   });
@@ -66,7 +66,7 @@ describe('TlsSecret', () => {
   test('checkServiceNames: false accepts a certificate for other names, such as the guide\'s CN=nginxsvc', async () => {
     const pem = await testCertificate({ service: 'nginxsvc' });
     const chart = Testing.chart();
-    const app = new NginxApp(chart, 'App', { tls: new TlsSecret(chart, 'Secret', { ...pem, checkServiceNames: false }) });
+    const app = new NginxApp(chart, 'App', { tls: TlsSecret.fromPem(chart, 'Secret', { ...pem, checkServiceNames: false }) });
     expect(() => new ExposedService(chart, 'Service', { app })).not.toThrow();
   });
 
@@ -74,7 +74,7 @@ describe('TlsSecret', () => {
     const pem = await testCertificate({ days: 30 });
     const expiry = new Date(new X509Certificate(pem.certificatePem).validTo);
     const chart = Testing.chart();
-    expect(() => new TlsSecret(chart, 'Soon', { ...pem, validAt: new Date(expiry.getTime() + 1000) }))
+    expect(() => TlsSecret.fromPem(chart, 'Soon', { ...pem, validAt: new Date(expiry.getTime() + 1000) }))
       .toThrow(`the certificate in certificatePem expired on ${expiry.toISOString()}`);
   });
 
@@ -88,7 +88,7 @@ describe('TlsSecret', () => {
 describe('certificates nginx (OpenSSL 3) and curl accept as a server certificate', () => {
   const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
   const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
-  const refusal = async (pem: { certificatePem: string; privateKeyPem: string }) => errorOf((c) => new TlsSecret(c, 'Secret', pem));
+  const refusal = async (pem: { certificatePem: string; privateKeyPem: string }) => errorOf((c) => TlsSecret.fromPem(c, 'Secret', pem));
 
   test.each([
     [{ type: 'ec', namedCurve: 'prime256v1' }],
@@ -96,7 +96,7 @@ describe('certificates nginx (OpenSSL 3) and curl accept as a server certificate
     [{ type: 'rsa', modulusLength: 3072 }],
   ] as [TestKey][])('accepted: %j, and an extended key usage with serverAuth', async (key) => {
     const chart = Testing.chart();
-    new TlsSecret(chart, 'Secret', await certificateWith(key, [SERVER_AUTH, CLIENT_AUTH]));
+    TlsSecret.fromPem(chart, 'Secret', await certificateWith(key, [SERVER_AUTH, CLIENT_AUTH]));
     expect(objectOf(synth(chart), 'Secret').type).toBe('kubernetes.io/tls');
   });
 
@@ -135,5 +135,43 @@ describe('certificates nginx (OpenSSL 3) and curl accept as a server certificate
     expect(await refusal({ ...pem, privateKeyPem: encrypted })).toBe('TlsSecret "nginxsecret": privateKeyPem is encrypted with a passphrase, '
       + 'which nginx cannot be given when it starts: decrypt it with `openssl pkey -in tls.key -out tls-decrypted.key` (it asks for the '
       + 'passphrase) and pass that file; keep the decrypted key out of git');
+  });
+});
+
+describe('TlsSecret factories', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const untyped = (value: unknown): any => value;
+
+  test('fromSource makes what the factory its `from` names', async () => {
+    const pem = await testCertificate();
+    const chart = Testing.chart();
+    const synthesized = TlsSecret.fromSource(chart, 'Pem', { from: 'pem', ...pem, name: 'a' });
+    const referenced = TlsSecret.fromSource(chart, 'Existing', { from: 'existing', name: 'b' });
+    expect([synthesized.existing, referenced.existing]).toEqual([false, true]);
+    expect(synth(chart).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Secret/a']);
+  });
+
+  test('fromSource without a `from` names the three sources', () => {
+    expect(errorOf((c) => TlsSecret.fromSource(c, 'tls', untyped({ certificatePem: 'x' })))).toBe('TlsSecret "tls": source '
+      + '{"certificatePem":"x"} does not say where the certificate comes from: pass { from: \'pem\', certificatePem, privateKeyPem }, '
+      + '{ from: \'files\', certificateFile, privateKeyFile } or { from: \'existing\' }');
+    expect(errorOf((c) => TlsSecret.fromSource(c, 'tls', untyped({ from: 'vault' })))).toMatch(/^TlsSecret "tls": source "vault" does not say/);
+  });
+
+  test('a file prop handed to fromPem is refused, not ignored', async () => {
+    const pem = await testCertificate();
+    expect(errorOf((c) => TlsSecret.fromPem(c, 'tls', untyped({ ...pem, certificateFile: 'site.crt' })))).toBe(
+      'TlsSecret "nginxsecret": certificateFile is not a prop of TlsSecret.fromPem: use TlsSecret.fromFiles for files');
+  });
+
+  test('a PEM prop handed to fromFiles is refused, not ignored', () => {
+    expect(errorOf((c) => TlsSecret.fromFiles(c, 'tls', untyped({ certificateFile: 'a', privateKeyFile: 'b', privateKeyPem: 'k' })))).toBe(
+      'TlsSecret "nginxsecret": privateKeyPem is not a prop of TlsSecret.fromFiles: use TlsSecret.fromPem for PEM text');
+  });
+
+  test('fromExisting with a certificate both as text and as a file asks for one', async () => {
+    const pem = await testCertificate();
+    expect(errorOf((c) => TlsSecret.fromExisting(c, 'tls', { ...pem, certificateFile: 'site.crt' }))).toBe(
+      'TlsSecret "nginxsecret": certificatePem and certificateFile "site.crt" are both given: pass one');
   });
 });
