@@ -4,7 +4,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { GuideConfigError } from '../lib/validation';
 import { SecureNginxDeployment } from './secure-nginx-deployment';
-import { CheckedStack, CONFIG_NAMESPACE, ConfigSource, readStackSettings, StackSettings, stackChart } from './stack-settings';
+import { CONFIG_NAMESPACE, ConfigSource, readStackSettings, StackSettings, stackChart } from './stack-settings';
 
 /** The stack's outputs. */
 export interface GuideOutputs {
@@ -29,11 +29,15 @@ const stackConfig: ConfigSource = {
   },
 };
 
-/** The stack's settings and its checked chart: every config error surfaces before any registration. */
-function settings(): { settings: StackSettings; checked: CheckedStack } {
+/**
+ * The stack's settings, with its chart built and checked once here, so every config error surfaces before anything is
+ * registered (the component builds the same chart again from the same settings).
+ */
+function settings(): StackSettings {
   try {
     const s = readStackSettings(stackConfig, Object.keys(pulumi.runtime.allConfig()));
-    return { settings: s, checked: stackChart(s) };
+    stackChart(s);
+    return s;
   } catch (e) {
     // A RunError is printed as its message alone, without a stack trace.
     throw e instanceof GuideConfigError ? new pulumi.RunError(e.message) : e;
@@ -42,13 +46,13 @@ function settings(): { settings: StackSettings; checked: CheckedStack } {
 
 /** Deploys the guide's final state with the current stack's settings and returns its outputs. */
 export function guideProgram(): GuideOutputs {
-  const { settings: s, checked } = settings();
+  const { cluster, ...deployment } = settings();
   // The cluster is always the one the stack names; a kubeconfig is stored as a secret, as it can hold keys.
   const provider = new k8s.Provider('cluster', {
-    ...(s.cluster.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(s.cluster.kubeconfig) } : {}),
-    ...(s.cluster.context !== undefined ? { context: s.cluster.context } : {}),
+    ...(cluster.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(cluster.kubeconfig) } : {}),
+    ...(cluster.context !== undefined ? { context: cluster.context } : {}),
   });
-  const guide = new SecureNginxDeployment('guide', { ...s, provider, checked });
+  const guide = new SecureNginxDeployment('guide', deployment, { provider });
   return {
     loadBalancerAddress: guide.loadBalancerAddress,
     serviceName: guide.serviceName,

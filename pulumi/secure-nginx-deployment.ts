@@ -5,7 +5,9 @@ import * as tls from '@pulumi/tls';
 import { CertificatePair } from '../lib/certificate';
 import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../lib/nginx-app';
 import { SecureNginxChart } from '../lib/secure-nginx-chart';
-import { CheckedStack, StackSettings, stackChart } from './stack-settings';
+import { CertificateSetting, DEPLOYMENT_DEFAULTS, DeploymentSettings, stackChart } from './stack-settings';
+import { ServiceType } from '../lib/exposed-service';
+import { ImageSet } from '../lib/images';
 import { base64, TlsSecret } from '../lib/tls-secret';
 import { GuideConfigError } from '../lib/validation';
 
@@ -22,19 +24,98 @@ export const RESTRICTED_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
 /** The Pulumi type token of {@link SecureNginxDeployment}. */
 export const SECURE_NGINX_DEPLOYMENT_TYPE = 'guide-as-code:k8s:SecureNginxDeployment';
 
-export interface SecureNginxDeploymentArgs extends StackSettings {
+/**
+ * What to deploy. The cluster is not among them: pass a Kubernetes provider in the resource options
+ * (`{ provider }`), as for any Pulumi component; its children inherit it.
+ */
+export interface SecureNginxDeploymentArgs {
   /**
-   * Kubernetes provider to deploy with.
-   * @default - the default provider (the current kubeconfig context)
+   * Namespace the app is deployed to; the component creates it unless it is `default` or holds an existing Secret.
+   * @default 'default'
    */
-  readonly provider?: k8s.Provider;
+  readonly namespace?: string;
+  /**
+   * Number of nginx pods.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * How the Service is reached.
+   * @default ServiceType.LOAD_BALANCER
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
+   */
+  readonly serviceType?: ServiceType;
+  /**
+   * Which image family the defaults come from.
+   * @default ImageSet.PINNED
+   */
+  readonly imageSet?: ImageSet;
+  /**
+   * nginx image, overriding `imageSet`.
+   * @default - from `imageSet`
+   */
+  readonly nginxImage?: string;
+  /**
+   * curl client image, overriding `imageSet`.
+   * @default - from `imageSet`
+   */
+  readonly curlImage?: string;
+  /**
+   * Fixed node ports by Service port name (`http`, `https`).
+   * @default - chosen by the cluster
+   */
+  readonly nodePorts?: Readonly<Record<string, number>>;
+  /**
+   * Where the TLS certificate comes from.
+   * @default { source: 'generated' } (`@pulumi/tls`, renewed by `pulumi up` near its expiry)
+   */
+  readonly certificate?: CertificateSetting;
+  /**
+   * How long a generated certificate is valid, in hours.
+   * @default 8760 (a year)
+   */
+  readonly certificateValidityHours?: number;
+  /**
+   * How long before its expiry `pulumi up` replaces a generated certificate, in hours.
+   * @default 720 (30 days)
+   */
+  readonly certificateEarlyRenewalHours?: number;
+  /**
+   * Wait for the cloud load balancer's address; false on clusters without one (kind, minikube).
+   * @default true
+   */
+  readonly waitForLoadBalancer?: boolean;
+  /**
+   * The production preset (see `NginxApp`'s `hardening`), and a namespace that enforces Pod Security "restricted".
+   * @default false
+   * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+   */
+  readonly hardening?: boolean;
+  /**
+   * Add the one-shot https check Job.
+   * @default true
+   */
+  readonly check?: boolean;
+}
 
-  /**
-   * The stack's chart and objects as {@link stackChart} built and checked them for these settings, so a program that
-   * checked them before registering anything deploys exactly those.
-   * @default - built from the settings
-   */
-  readonly checked?: CheckedStack;
+/** The Args with every default applied, once. */
+function withDefaults(args: SecureNginxDeploymentArgs): DeploymentSettings {
+  const d = DEPLOYMENT_DEFAULTS;
+  return {
+    namespace: args.namespace ?? d.namespace,
+    replicas: args.replicas ?? d.replicas,
+    serviceType: args.serviceType ?? d.serviceType,
+    imageSet: args.imageSet ?? d.imageSet,
+    nginxImage: args.nginxImage,
+    curlImage: args.curlImage,
+    nodePorts: args.nodePorts ?? d.nodePorts,
+    certificate: args.certificate ?? d.certificate,
+    certificateValidityHours: args.certificateValidityHours ?? d.certificateValidityHours,
+    certificateEarlyRenewalHours: args.certificateEarlyRenewalHours ?? d.certificateEarlyRenewalHours,
+    waitForLoadBalancer: args.waitForLoadBalancer ?? d.waitForLoadBalancer,
+    hardening: args.hardening ?? d.hardening,
+    check: args.check ?? d.check,
+  };
 }
 
 /** A synthesized object, as cdk8s writes it. */
@@ -70,25 +151,26 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
   /** When the certificate expires (RFC 3339); `pulumi up` replaces a generated one within the early-renewal window. */
   public readonly certificateExpiry: pulumi.Output<string | undefined>;
 
-  constructor(name: string, args: SecureNginxDeploymentArgs, opts: pulumi.ComponentResourceOptions = {}) {
+  constructor(name: string, args: SecureNginxDeploymentArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     super(SECURE_NGINX_DEPLOYMENT_TYPE, name, {}, opts);
-    const child = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions =>
-      ({ parent: this, ...(args.provider ? { provider: args.provider } : {}), ...extra });
+    // The provider of `opts` reaches every child through its parent.
+    const child = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({ parent: this, ...extra });
 
-    const checked = args.checked ?? stackChart(args);
+    const settings = withDefaults(args);
+    const checked = stackChart(settings);
     this.chart = checked.chart;
     const objects = checked.objects as Manifest[];
 
     // With hardening the namespace enforces Pod Security "restricted", so the cluster refuses a later change that breaks it.
-    const labels = args.hardening ? RESTRICTED_NAMESPACE_LABELS : undefined;
+    const labels = settings.hardening ? RESTRICTED_NAMESPACE_LABELS : undefined;
     // An existing Secret lives in its namespace, so that namespace exists before the stack and is not the stack's:
     // the stack only patches its labels on (and takes them off again on destroy).
-    const existingNamespace = args.namespace === 'default' || args.certificate.source === 'existingSecret';
+    const existingNamespace = settings.namespace === 'default' || settings.certificate.source === 'existingSecret';
     const namespace = existingNamespace
       ? undefined
-      : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace, ...(labels ? { labels } : {}) } }, child());
+      : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: settings.namespace, ...(labels ? { labels } : {}) } }, child());
     const namespaceLabels = existingNamespace && labels
-      ? new k8s.core.v1.NamespacePatch(`${name}-namespace-labels`, { metadata: { name: args.namespace, labels } }, child())
+      ? new k8s.core.v1.NamespacePatch(`${name}-namespace-labels`, { metadata: { name: settings.namespace, labels } }, child())
       : undefined;
 
     const serviceName = this.chart.service.name;
@@ -96,15 +178,15 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
     let certificatePem: pulumi.Output<string> | undefined;
     let certificateExpiry: pulumi.Output<string> | undefined;
     let privateKeyPem: pulumi.Output<string> | undefined;
-    const certificate = args.certificate;
+    const certificate = settings.certificate;
     if (certificate.source === 'generated') {
       this.privateKey = new tls.PrivateKey(`${name}-key`, { algorithm: 'RSA', rsaBits: 2048 }, { parent: this });
       this.certificate = new tls.SelfSignedCert(`${name}-certificate`, {
         privateKeyPem: this.privateKey.privateKeyPem,
         subject: { commonName: serviceName, organization: serviceName },
-        dnsNames: CertificatePair.serviceDnsNames(serviceName, args.namespace),
-        validityPeriodHours: args.certificateValidityHours,
-        earlyRenewalHours: args.certificateEarlyRenewalHours,
+        dnsNames: CertificatePair.serviceDnsNames(serviceName, settings.namespace),
+        validityPeriodHours: settings.certificateValidityHours,
+        earlyRenewalHours: settings.certificateEarlyRenewalHours,
         // Its own CA, as `openssl req -x509` makes it, so curl can trust it with --cacert.
         isCaCertificate: true,
         allowedUses: ['digital_signature', 'key_encipherment', 'server_auth', 'cert_signing'],
@@ -133,7 +215,7 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
           certificate: certificatePem.apply(base64),
           privateKey: pulumi.secret(privateKeyPem.apply(base64)),
         }),
-        metadata: { name: tlsSecret.name, namespace: args.namespace, annotations: { ...PATCH_FORCE_ANNOTATION } },
+        metadata: { name: tlsSecret.name, namespace: settings.namespace, annotations: { ...PATCH_FORCE_ANNOTATION } },
       }, child({ dependsOn: namespace ? [namespace] : [], additionalSecretOutputs: ['data', 'stringData'] }));
     }
 

@@ -29,8 +29,8 @@ export interface ClusterSetting {
   readonly context?: string;
 }
 
-/** One environment's settings, read from `Pulumi.<stack>.yaml`. */
-export interface StackSettings {
+/** What a deployment of the guide is made of, whoever gives it: stack config or a program's component Args. */
+export interface DeploymentSettings {
   /** Namespace the app is deployed to; created by the stack unless it is `default`. */
   readonly namespace: string;
   readonly replicas: number;
@@ -50,8 +50,27 @@ export interface StackSettings {
   /** Add the one-shot https check Job. */
   readonly check: boolean;
   readonly certificate: CertificateSetting;
+}
+
+/** One environment's settings, read from `Pulumi.<stack>.yaml`: the deployment and the cluster it goes to. */
+export interface StackSettings extends DeploymentSettings {
   readonly cluster: ClusterSetting;
 }
+
+/** The value of each setting left unset, in stack config and in the component's Args alike. */
+export const DEPLOYMENT_DEFAULTS = {
+  namespace: 'default',
+  replicas: 1,
+  serviceType: ServiceType.LOAD_BALANCER,
+  imageSet: ImageSet.PINNED,
+  nodePorts: {},
+  certificateValidityHours: 365 * 24,
+  certificateEarlyRenewalHours: 30 * 24,
+  waitForLoadBalancer: true,
+  hardening: false,
+  check: true,
+  certificate: { source: 'generated' },
+} as const satisfies Omit<DeploymentSettings, 'nginxImage' | 'curlImage'>;
 
 /** Reads raw stack config values by key (without the `guide-as-code:` prefix), and whether each one is a secret. */
 export interface ConfigSource {
@@ -114,26 +133,26 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
     return raw;
   };
 
-  const namespace = config.get('namespace') ?? 'default';
+  const namespace = config.get('namespace') ?? DEPLOYMENT_DEFAULTS.namespace;
   checkDns1123Label(owner, key('namespace'), namespace);
-  const replicas = integer('replicas', 1);
+  const replicas = integer('replicas', DEPLOYMENT_DEFAULTS.replicas);
   checkReplicas(owner, key('replicas'), replicas);
-  const serviceType = checkOneOf(owner, key('serviceType'), config.get('serviceType') ?? ServiceType.LOAD_BALANCER, Object.values(ServiceType));
-  const imageSet = checkOneOf(owner, key('imageSet'), config.get('imageSet') ?? ImageSet.PINNED, Object.values(ImageSet));
+  const serviceType = checkOneOf(owner, key('serviceType'), config.get('serviceType') ?? DEPLOYMENT_DEFAULTS.serviceType, Object.values(ServiceType));
+  const imageSet = checkOneOf(owner, key('imageSet'), config.get('imageSet') ?? DEPLOYMENT_DEFAULTS.imageSet, Object.values(ImageSet));
   const nodePorts = readNodePorts(owner, key('nodePorts'), config.get('nodePorts'));
   if (Object.keys(nodePorts).length > 0 && serviceType === ServiceType.CLUSTER_IP) {
     fail(owner, `${key('nodePorts')} needs ${key('serviceType')} NodePort or LoadBalancer, but it is ClusterIP: remove one of them`);
   }
-  const certificateValidityHours = integer('certificateValidityHours', 365 * 24);
+  const certificateValidityHours = integer('certificateValidityHours', DEPLOYMENT_DEFAULTS.certificateValidityHours);
   if (certificateValidityHours < 1) {
     fail(owner, `${key('certificateValidityHours')} ${certificateValidityHours} is not at least 1: use e.g. 8760 (a year)`);
   }
-  const certificateEarlyRenewalHours = integer('certificateEarlyRenewalHours', 30 * 24);
+  const certificateEarlyRenewalHours = integer('certificateEarlyRenewalHours', DEPLOYMENT_DEFAULTS.certificateEarlyRenewalHours);
   if (certificateEarlyRenewalHours < 0 || certificateEarlyRenewalHours >= certificateValidityHours) {
     fail(owner, `${key('certificateEarlyRenewalHours')} ${certificateEarlyRenewalHours} must be at least 0 and less than `
       + `${key('certificateValidityHours')} ${certificateValidityHours}, or every \`pulumi up\` replaces the certificate`);
   }
-  const hardening = boolean('hardening', false);
+  const hardening = boolean('hardening', DEPLOYMENT_DEFAULTS.hardening);
   const nginxImage = image('nginxImage');
   if (hardening && imageSet === ImageSet.GUIDE && nginxImage === undefined) {
     fail(owner, `${key('hardening')} true cannot work with ${key('imageSet')} guide: its nginx (bprashanth/nginxhttps:1.0) runs as root on `
@@ -152,15 +171,15 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
     nodePorts,
     certificateValidityHours,
     certificateEarlyRenewalHours,
-    waitForLoadBalancer: boolean('waitForLoadBalancer', true),
+    waitForLoadBalancer: boolean('waitForLoadBalancer', DEPLOYMENT_DEFAULTS.waitForLoadBalancer),
     hardening,
-    check: boolean('check', true),
+    check: boolean('check', DEPLOYMENT_DEFAULTS.check),
   };
 }
 
 function readCertificate(owner: string, config: ConfigSource, key: (k: typeof KEYS[number]) => string,
   namespace: string): CertificateSetting {
-  const source = checkOneOf(owner, key('certificateSource'), config.get('certificateSource') ?? 'generated', CERTIFICATE_SOURCES);
+  const source = checkOneOf(owner, key('certificateSource'), config.get('certificateSource') ?? DEPLOYMENT_DEFAULTS.certificate.source, CERTIFICATE_SOURCES);
   const stray = (['existingSecretName', 'certificatePem', 'privateKeyPem'] as const)
     .filter((k) => config.get(k) !== undefined && !(source === 'existingSecret' ? ['existingSecretName'] : source === 'config'
       ? ['certificatePem', 'privateKeyPem'] : []).includes(k));
@@ -247,7 +266,7 @@ function readNodePorts(owner: string, key: string, raw: string | undefined): Rec
  * The chart a stack deploys: the guide's final state in the stack's namespace, referencing the TLS Secret that the
  * deployer creates, so no key is ever part of a synthesized object.
  */
-export function chartPropsFor(settings: StackSettings): SecureNginxChartProps {
+export function chartPropsFor(settings: DeploymentSettings): SecureNginxChartProps {
   const certificate = settings.certificate;
   return {
     namespace: settings.namespace,
@@ -279,7 +298,7 @@ export interface CheckedStack {
  * The stack's chart, built and synthesized once (which runs the App's output check): what the constructs or the
  * check refuse is a {@link GuideConfigError} here, before the program registers anything.
  */
-export function stackChart(settings: StackSettings): CheckedStack {
+export function stackChart(settings: DeploymentSettings): CheckedStack {
   const chart = new SecureNginxChart(new App(), 'guide', chartPropsFor(settings));
   try {
     return { chart, objects: chart.toJson() };

@@ -29,6 +29,8 @@ export interface Registered {
   readonly dependsOn: string[];
   /** The `replaceOnChanges` resource option. */
   readonly replaceOnChanges: string[];
+  /** The name of the provider resource it is managed by; undefined for the default provider. */
+  readonly provider?: string;
 }
 
 export interface StackRun {
@@ -51,6 +53,12 @@ export type ServiceStatus = Manifest | undefined;
  * registered resource, or what the program threw.
  */
 export async function runStack(config: Record<string, string>, options: MockOptions = {}): Promise<StackRun> {
+  return runProgram(() => ({ ...guideProgram() }), config, options);
+}
+
+/** Runs any program (a function returning its outputs) as {@link runStack} runs the guide's. */
+export async function runProgram(run: () => Record<string, pulumi.Output<unknown>>, config: Record<string, string>,
+  options: MockOptions = {}): Promise<StackRun> {
   const certificatePem = options.certificatePem ?? (await testCertificate()).certificatePem;
   const { serviceStatus } = options;
   const resources: Registered[] = [];
@@ -63,7 +71,9 @@ export async function runStack(config: Record<string, string>, options: MockOpti
   pulumi.runtime.setMocks({
     newResource(args) {
       const recorded = dependencies.get(args.name) ?? { dependsOn: [], replaceOnChanges: [] };
-      resources.push({ type: args.type, name: args.name, inputs: args.inputs, ...recorded });
+      // A provider reference is `<urn>::<id>`; the mocks' ids are `<name>-id`.
+      const provider = args.provider?.split('::').pop()?.replace(/-id$/, '');
+      resources.push({ type: args.type, name: args.name, inputs: args.inputs, ...recorded, ...(provider ? { provider } : {}) });
       return { id: `${args.name}-id`, state: stateOf(args.type, args.inputs, serviceStatus, certificatePem) };
     },
     call(args) {
@@ -72,7 +82,7 @@ export async function runStack(config: Record<string, string>, options: MockOpti
   }, 'guide-as-code', 'test');
   recordDependencies(pulumi.runtime.getMonitor(), dependencies);
   try {
-    program = { ...guideProgram() };
+    program = run();
   } catch (e) {
     error = e as Error;
   }

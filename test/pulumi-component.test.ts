@@ -1,0 +1,53 @@
+// SecureNginxDeployment in a user's own Pulumi program: its Args with their defaults, the provider through the
+// resource options, and bad Args refused before anything is registered.
+import * as k8s from '@pulumi/kubernetes';
+import { DEPLOYMENT_DEFAULTS } from '../pulumi/stack-settings';
+import { SecureNginxDeployment } from '../pulumi/secure-nginx-deployment';
+import { runProgram } from './pulumi-harness';
+
+describe('SecureNginxDeployment in a program of its own', () => {
+  test('with no Args: the defaults of stack config, in namespace default, through the provider of its options', async () => {
+    // GIVEN a program that names its cluster and nothing else
+    const program = () => {
+      const provider = new k8s.Provider('mine', { context: 'kind-mine' });
+      const guide = new SecureNginxDeployment('web', {}, { provider });
+      return { serviceName: guide.serviceName };
+    };
+    // WHEN
+    const run = await runProgram(program, {});
+    // THEN
+    expect(run.error).toBeUndefined();
+    expect(run.outputs.serviceName).toBe('my-nginx');
+    const kubernetes = run.resources.filter((r) => r.type.startsWith('kubernetes:'));
+    expect(kubernetes.filter((r) => r.provider !== 'mine').map((r) => r.name)).toEqual([]);
+    // namespace default exists already, so no Namespace is made; the certificate is generated
+    expect(kubernetes.map((r) => r.type)).not.toContain('kubernetes:core/v1:Namespace');
+    expect(run.resources.map((r) => r.type)).toContain('tls:index/selfSignedCert:SelfSignedCert');
+    const service = run.resources.find((r) => r.type === 'kubernetes:core/v1:Service')!;
+    expect(service.inputs.spec.type).toBe(DEPLOYMENT_DEFAULTS.serviceType);
+    const deployment = run.resources.find((r) => r.type === 'kubernetes:apps/v1:Deployment')!;
+    expect(deployment.inputs.spec.replicas).toBe(DEPLOYMENT_DEFAULTS.replicas);
+  });
+
+  test('Args override the defaults one by one', async () => {
+    const run = await runProgram(() => {
+      const guide = new SecureNginxDeployment('web', { namespace: 'shop', replicas: 3, certificate: { source: 'existingSecret', secretName: 'shop-tls' } });
+      return { serviceName: guide.serviceName };
+    }, {});
+    expect(run.error).toBeUndefined();
+    const deployment = run.resources.find((r) => r.type === 'kubernetes:apps/v1:Deployment')!;
+    expect(deployment.inputs.metadata.namespace ?? 'shop').toBe('shop');
+    expect(deployment.inputs.spec.replicas).toBe(3);
+    expect(deployment.inputs.spec.template.spec.volumes).toContainEqual({ name: 'secret-volume', secret: { secretName: 'shop-tls' } });
+    expect(run.resources.map((r) => r.type).filter((t) => t.startsWith('tls:'))).toEqual([]);
+  });
+
+  test('a bad Arg is refused with the construct\'s message before a resource is registered', async () => {
+    const run = await runProgram(() => {
+      new SecureNginxDeployment('web', { replicas: -1 });
+      return {};
+    }, {});
+    expect(run.error?.message).toBe('SecureNginxChart "guide": replicas -1 is not a whole number of at least 0: use e.g. 1 or 2');
+    expect(run.resources.filter((r) => r.type.startsWith('kubernetes:'))).toEqual([]);
+  });
+});
