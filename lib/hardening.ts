@@ -39,32 +39,32 @@ export const TERMINATION_GRACE_SECONDS = 30;
 
 const quantity = (text: string) => k8s.Quantity.fromString(text);
 
+/** Requests and limits of the nginx container under the preset, with ephemeral storage (its emptyDirs count there). */
+export const NGINX_RESOURCES: k8s.ResourceRequirements = {
+  requests: { 'cpu': quantity('50m'), 'memory': quantity('64Mi'), 'ephemeral-storage': quantity('64Mi') },
+  limits: { 'cpu': quantity('500m'), 'memory': quantity('128Mi'), 'ephemeral-storage': quantity('256Mi') },
+};
+
 /**
  * nginx unprivileged: no root master, so it cannot bind ports below 1024 or switch users; it listens on
  * {@link UNPRIVILEGED_PORTS} and writes only to the emptyDir volumes of {@link NGINX_WRITABLE_PATHS}.
  */
-export const NGINX_HARDENING: HardeningSettings = {
-  resources: {
-    requests: { 'cpu': quantity('50m'), 'memory': quantity('64Mi'), 'ephemeral-storage': quantity('64Mi') },
-    limits: { 'cpu': quantity('500m'), 'memory': quantity('128Mi'), 'ephemeral-storage': quantity('256Mi') },
-  },
-  securityContext: {
-    allowPrivilegeEscalation: false,
-    capabilities: DROP_ALL,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    runAsUser: NGINX_UID,
-    runAsGroup: NGINX_UID,
-    seccompProfile: RUNTIME_DEFAULT,
-  },
+export const NGINX_SECURITY_CONTEXT: k8s.SecurityContext = {
+  allowPrivilegeEscalation: false,
+  capabilities: DROP_ALL,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  runAsUser: NGINX_UID,
+  runAsGroup: NGINX_UID,
+  seccompProfile: RUNTIME_DEFAULT,
 };
 
 /** The ports unprivileged nginx listens on inside the pod; the Service keeps the guide's ports in front of them. */
 export const UNPRIVILEGED_PORTS: ListenPorts = { http: 8080, https: 8443 };
 
-/** Where nginx listens inside the pod: the guide's ports, or without root (hardening) ports above 1024. */
-export function nginxListenPorts(hardening: boolean): ListenPorts {
-  return hardening ? UNPRIVILEGED_PORTS : GUIDE_LISTEN_PORTS;
+/** Where nginx listens inside the pod: the guide's ports, or without root (`restricted`) ports above 1024. */
+export function nginxListenPorts(restricted: boolean): ListenPorts {
+  return restricted ? UNPRIVILEGED_PORTS : GUIDE_LISTEN_PORTS;
 }
 
 /**
@@ -122,7 +122,7 @@ export function nginxProbes(ports: { http: number; https?: number }): Pick<k8s.C
 }
 
 /** A rollout that never has fewer ready pods than asked for: one new pod at a time, an old one goes once it is ready. */
-export const ROLLING_UPDATE: k8s.DeploymentStrategy = {
+export const ZERO_DOWNTIME_ROLLOUT: k8s.DeploymentStrategy = {
   type: 'RollingUpdate',
   rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
 };

@@ -5,6 +5,7 @@ export { ExposedService, ServiceType } from './exposed-service';
 export type { ExposedServiceProps, ExposeViaServiceProps, ServicePortSpec } from './exposed-service';
 export { addGuideCharts, GUIDE_FILES } from './guide-charts';
 export type { GuideCharts, GuideChartsProps } from './guide-charts';
+export { NGINX_RESOURCES, PRESTOP_SLEEP_SECONDS, TERMINATION_GRACE_SECONDS, ZERO_DOWNTIME_ROLLOUT } from './hardening';
 export { IMAGES, ImageSet } from './images';
 export type { ImageChoice } from './images';
 export { CERTIFICATE_FINGERPRINT_ANNOTATION, HTTP_PORT, HTTPS_PORT, NginxApp } from './nginx-app';

@@ -1,9 +1,9 @@
 import { IPodSelector, k8s, LabelSelector, PodSelectorConfig } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { JsonPatch } from 'cdk8s';
+import { Duration, JsonPatch } from 'cdk8s';
 import {
-  NGINX_HARDENING, NGINX_WRITABLE_PATHS, nginxListenPorts, nginxProbes, PRESTOP_SLEEP_SECONDS, RESTRICTED_POD_SECURITY,
-  ROLLING_UPDATE, spreadOverNodes, TERMINATION_GRACE_SECONDS,
+  NGINX_RESOURCES, NGINX_SECURITY_CONTEXT, NGINX_WRITABLE_PATHS, nginxListenPorts, nginxProbes, PRESTOP_SLEEP_SECONDS,
+  RESTRICTED_POD_SECURITY, spreadOverNodes, TERMINATION_GRACE_SECONDS, ZERO_DOWNTIME_ROLLOUT,
 } from './hardening';
 import { IMAGES, ImageSet } from './images';
 import { GUIDE_LISTEN_PORTS, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
@@ -11,7 +11,7 @@ import { TlsSecret } from './tls-secret';
 import { checkSameNamespace, claimName, claimSelector } from './chart-claims';
 import {
   checkBoolean, checkConstruct, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf,
-  checkProps, checkReplicas, fail, NAME_RULES, ownerOf,
+  checkProps, checkReplicas, fail, NAME_RULES, ownerOf, show,
 } from './validation';
 import { recordOrigin } from './output-check';
 import { CERTIFICATE_FINGERPRINT_ANNOTATION } from './certificate';
@@ -79,16 +79,78 @@ export interface NginxAppProps {
   readonly enableServiceLinks?: boolean;
 
   /**
-   * The production preset: the Pod Security Standard "restricted" (nginx as uid 10101 with no capabilities, a
-   * read-only root filesystem with emptyDir volumes where it writes, the runtime's seccomp profile, listening on 8080
-   * and 8443 inside the pod behind the guide's Service ports), resources with ephemeral storage, readiness on https
-   * apart from liveness, a rollout that keeps capacity (maxUnavailable 0, maxSurge 1), a preStop sleep before nginx's
-   * graceful stop, and with 2 or more replicas a PodDisruptionBudget and spreading over nodes. The preStop sleep
-   * action needs Kubernetes 1.30 or newer.
+   * The production preset: the default of every part below (`restricted`, `resources`, `probes`, `strategy`,
+   * `preStopSleep`, `terminationGracePeriod`, `disruptionBudget`, `spread`), so one word turns them all on and each
+   * can still be set on its own. The guide has none of them, so the manifests stay the guide's without it.
    * @default false
    * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
    */
   readonly hardening?: boolean;
+
+  /**
+   * Runs nginx as the Pod Security Standard "restricted" admits: uid 10101 with no capabilities and no privilege
+   * escalation, the runtime's seccomp profile, a read-only root filesystem with emptyDir volumes where nginx writes,
+   * no service-account token, and listening on 8080 and 8443 inside the pod (no root to bind lower ports) behind the
+   * guide's Service ports. Needs an NginxConfig of this library, which sets those ports.
+   * @default - `hardening`
+   * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+   */
+  readonly restricted?: boolean;
+
+  /**
+   * Requests and limits of the nginx container.
+   * @default - with `hardening`, 50m CPU, 64Mi memory and 64Mi ephemeral storage requested and 500m, 128Mi and 256Mi
+   * as limits; otherwise none (the guide's)
+   * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   */
+  readonly resources?: k8s.ResourceRequirements;
+
+  /**
+   * Readiness on what clients use (https when served, every 2 s), so a pod gets traffic only once it serves it, and a
+   * slower, more forgiving liveness on http.
+   * @default - `hardening`
+   * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
+   */
+  readonly probes?: boolean;
+
+  /**
+   * How a rollout replaces pods.
+   * @default - with `hardening`, maxUnavailable 0 and maxSurge 1 (never fewer ready pods than `replicas`); otherwise
+   * unset (Kubernetes' 25% and 25%)
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#strategy
+   */
+  readonly strategy?: k8s.DeploymentStrategy;
+
+  /**
+   * How long a terminating pod keeps serving before nginx is told to stop (a preStop sleep), so its endpoint's removal
+   * reaches every node first; `Duration.seconds(0)` for none. The sleep action needs Kubernetes 1.30 or newer.
+   * @default - 10 s with `hardening`, otherwise none
+   * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
+   */
+  readonly preStopSleep?: Duration;
+
+  /**
+   * Time from a pod's deletion to its forced kill: the preStop sleep, then nginx's graceful stop (SIGQUIT finishes the
+   * requests in flight). Must be longer than `preStopSleep`.
+   * @default - 30 s written out with `hardening`, otherwise unset (Kubernetes' 30 s)
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
+   */
+  readonly terminationGracePeriod?: Duration;
+
+  /**
+   * A PodDisruptionBudget with maxUnavailable 1, so a drain evicts one pod at a time (an unhealthy pod may always go,
+   * so it never blocks a drain).
+   * @default - `hardening` with 2 or more replicas
+   * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
+   */
+  readonly disruptionBudget?: boolean;
+
+  /**
+   * Spreads replicas over nodes where there are several (still scheduling where there is one).
+   * @default - `hardening` with 2 or more replicas
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+   */
+  readonly spread?: boolean;
 }
 
 /**
@@ -104,22 +166,32 @@ export class NginxApp extends Construct implements IPodSelector {
   public readonly tls?: TlsSecret;
   public readonly config?: NginxConfig;
   public readonly enableServiceLinks?: boolean;
+  /** Whether the production preset was asked for; the parts below say what is on. */
   public readonly hardening: boolean;
+  public readonly restricted: boolean;
+  public readonly resources?: k8s.ResourceRequirements;
+  public readonly probes: boolean;
+  public readonly strategy?: k8s.DeploymentStrategy;
+  public readonly preStopSleep?: Duration;
+  public readonly terminationGracePeriod?: Duration;
+  public readonly spread: boolean;
   /** The labels on every pod, and so the selector of the Deployment and its Services. */
   public readonly selectorLabels: Readonly<Record<string, string>>;
   /** Container ports in the guide's order: https then http with TLS, http without. */
   public readonly containerPorts: readonly number[];
-  /** The port nginx serves http on inside the pod: 80, or 8080 with hardening. */
+  /** The port nginx serves http on inside the pod: 80, or 8080 when `restricted`. */
   public readonly httpPort: number;
-  /** The port nginx serves https on inside the pod (with TLS): 443, or 8443 with hardening. */
+  /** The port nginx serves https on inside the pod (with TLS): 443, or 8443 when `restricted`. */
   public readonly httpsPort: number;
   /**
    * Used as the prefix of every error about this construct.
    * @internal
    */
   public readonly owner: string;
-  /** With hardening and 2 or more replicas: the budget that lets evictions (drains) take one pod at a time. */
+  /** The budget that lets evictions (drains) take one pod at a time, when `disruptionBudget` is on. */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** The prop that turned `restricted` on, for the messages: 'restricted', or 'hardening' through the preset. */
+  private readonly restrictedBy: string;
 
   constructor(scope: Construct, id: string, props: NginxAppProps = {}) {
     super(scope, id);
@@ -150,10 +222,22 @@ export class NginxApp extends Construct implements IPodSelector {
     this.enableServiceLinks = props.enableServiceLinks;
     checkBoolean(this.owner, 'hardening', props.hardening);
     this.hardening = props.hardening ?? false;
-    ({ http: this.httpPort, https: this.httpsPort } = nginxListenPorts(this.hardening));
+    for (const part of ['restricted', 'probes', 'disruptionBudget', 'spread'] as const) checkBoolean(this.owner, part, props[part]);
+    this.restricted = props.restricted ?? this.hardening;
+    this.restrictedBy = props.restricted !== undefined ? 'restricted' : 'hardening';
+    checkResources(this.owner, props.resources);
+    this.resources = props.resources ?? (this.hardening ? NGINX_RESOURCES : undefined);
+    this.probes = props.probes ?? this.hardening;
+    this.strategy = props.strategy ?? (this.hardening ? ZERO_DOWNTIME_ROLLOUT : undefined);
+    checkStrategy(this.owner, this.strategy);
+    this.preStopSleep = props.preStopSleep ?? (this.hardening ? Duration.seconds(PRESTOP_SLEEP_SECONDS) : undefined);
+    this.terminationGracePeriod = props.terminationGracePeriod ?? (this.hardening ? Duration.seconds(TERMINATION_GRACE_SECONDS) : undefined);
+    this.checkShutdown();
+    this.spread = props.spread ?? (this.hardening && this.replicas >= 2);
+    ({ http: this.httpPort, https: this.httpsPort } = nginxListenPorts(this.restricted));
     this.containerPorts = this.tls ? [this.httpsPort, this.httpPort] : [this.httpPort];
     this.config = this.configFor(props.config);
-    this.checkHardeningCanWork(props.image !== undefined ? 'image' : 'imageSet');
+    this.checkRestrictedCanWork(props.image !== undefined ? 'image' : 'imageSet');
     this.selectorLabels = { run: this.name };
     this.checkConfigMatchesSecret();
     this.checkConfigListensOnPorts();
@@ -165,7 +249,7 @@ export class NginxApp extends Construct implements IPodSelector {
       spec: {
         selector: { matchLabels: { ...this.selectorLabels } },
         replicas: this.replicas,
-        ...(this.hardening ? { strategy: ROLLING_UPDATE } : {}),
+        ...(this.strategy ? { strategy: this.strategy } : {}),
         template: {
           metadata: {
             labels: { ...this.selectorLabels },
@@ -176,21 +260,22 @@ export class NginxApp extends Construct implements IPodSelector {
         },
       },
     });
-    if (this.hardening) {
+    const sleepSeconds = this.preStopSleep?.toSeconds() ?? 0;
+    if (sleepSeconds > 0) {
       // Keeps serving while the endpoint's removal reaches every node's kube-proxy; then the image's STOPSIGNAL
       // (SIGQUIT, nginx's graceful stop). The native sleep action (GA in 1.34, on by default since 1.30) is newer
       // than cdk8s-plus-27's 1.27 types, hence the escape hatch; it needs no shell in the image.
       deployment.addNewerField(JsonPatch.add('/spec/template/spec/containers/0/lifecycle',
-        { preStop: { sleep: { seconds: PRESTOP_SLEEP_SECONDS } } }));
-      if (this.replicas >= 2) {
-        // Evictions (kubectl drain) take one pod at a time; an unhealthy pod may always go, so it never blocks a drain.
-        this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-          metadata: { name: this.name },
-          spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.selectorLabels } },
-            unhealthyPodEvictionPolicy: 'AlwaysAllow' },
-        });
-        recordOrigin(this.disruptionBudget, this.owner, { 'metadata.name': { prop: 'name' }, 'spec.selector.matchLabels': { prop: 'name', value: this.name } });
-      }
+        { preStop: { sleep: { seconds: sleepSeconds } } }));
+    }
+    checkBoolean(this.owner, 'disruptionBudget', props.disruptionBudget);
+    if (props.disruptionBudget ?? (this.hardening && this.replicas >= 2)) {
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: { name: this.name },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.selectorLabels } },
+          unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+      });
+      recordOrigin(this.disruptionBudget, this.owner, { 'metadata.name': { prop: 'name' }, 'spec.selector.matchLabels': { prop: 'name', value: this.name } });
     }
     const fromName = { prop: 'name', value: this.name };
     recordOrigin(deployment, this.owner, {
@@ -199,7 +284,7 @@ export class NginxApp extends Construct implements IPodSelector {
       'spec.template.metadata.labels': fromName,
       'spec.template.spec.containers[0].name': props.containerName !== undefined ? { prop: 'containerName' } : this.tls ? { prop: 'containerName (default)' } : fromName,
       'spec.template.spec.containers[0].image': props.image !== undefined ? { prop: 'image' } : { prop: 'imageSet', value: imageSet },
-      'spec.template.spec.containers[0].ports': { prop: this.tls ? 'tls' : 'hardening' },
+      'spec.template.spec.containers[0].ports': { prop: this.tls ? 'tls' : this.restrictedBy },
     });
   }
 
@@ -233,7 +318,7 @@ export class NginxApp extends Construct implements IPodSelector {
       volumes.push({ name: 'configmap-volume', configMap: { name: this.config.name } });
       volumeMounts.push({ mountPath: NGINX_CONF_DIR, name: 'configmap-volume' });
     }
-    if (this.hardening) {
+    if (this.restricted) {
       for (const [name, mountPath] of Object.entries(NGINX_WRITABLE_PATHS)) {
         volumes.push({ name, emptyDir: {} });
         volumeMounts.push({ mountPath, name });
@@ -244,19 +329,18 @@ export class NginxApp extends Construct implements IPodSelector {
       image: this.image,
       ports: this.containerPorts.map((containerPort) => ({ containerPort })),
       ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
-      ...(this.hardening ? { ...nginxProbes({ http: this.httpPort, https: this.tls ? this.httpsPort : undefined }), ...NGINX_HARDENING } : {}),
+      ...(this.probes ? nginxProbes({ http: this.httpPort, https: this.tls ? this.httpsPort : undefined }) : {}),
+      ...(this.resources ? { resources: this.resources } : {}),
+      ...(this.restricted ? { securityContext: NGINX_SECURITY_CONTEXT } : {}),
     };
     return {
       ...(volumes.length > 0 ? { volumes } : {}),
       containers: [container],
       ...(this.enableServiceLinks !== undefined ? { enableServiceLinks: this.enableServiceLinks } : {}),
       // The pod needs no API access, so no service-account token either.
-      ...(this.hardening ? {
-        automountServiceAccountToken: false,
-        securityContext: RESTRICTED_POD_SECURITY,
-        terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
-        ...(this.replicas >= 2 ? { topologySpreadConstraints: spreadOverNodes(this.selectorLabels) } : {}),
-      } : {}),
+      ...(this.restricted ? { automountServiceAccountToken: false, securityContext: RESTRICTED_POD_SECURITY } : {}),
+      ...(this.terminationGracePeriod ? { terminationGracePeriodSeconds: this.terminationGracePeriod.toSeconds() } : {}),
+      ...(this.spread ? { topologySpreadConstraints: spreadOverNodes(this.selectorLabels) } : {}),
     };
   }
 
@@ -271,25 +355,39 @@ export class NginxApp extends Construct implements IPodSelector {
       return config;
     }
     if (!this.tls || bakesItsOwnConfig(this.image)) return undefined;
-    return new NginxConfig(this, 'Config', { name: `${this.name}-conf`, tls: this.tls, listenPorts: nginxListenPorts(this.hardening) });
+    return new NginxConfig(this, 'Config', { name: `${this.name}-conf`, tls: this.tls, listenPorts: nginxListenPorts(this.restricted) });
   }
 
   /**
-   * Hardened nginx has no root, so it can only bind 8080 and 8443, which only a default.conf of ours makes it do: an
+   * Restricted nginx has no root, so it can only bind 8080 and 8443, which only a default.conf of ours makes it do: an
    * image that brings its own configuration (the guide's bprashanth/nginxhttps, root on 80 and 443) or an app without
    * an NginxConfig would give pods that never bind their ports.
    */
-  private checkHardeningCanWork(imageProp: string): void {
-    if (!this.hardening) return;
-    const instead = 'use an official nginx image (imageSet ImageSet.PINNED, or image "nginx:1.27.4") with an NginxConfig, or turn hardening off';
+  private checkRestrictedCanWork(imageProp: string): void {
+    if (!this.restricted) return;
+    const by = this.restrictedBy;
+    const instead = `use an official nginx image (imageSet ImageSet.PINNED, or image "nginx:1.27.4") with an NginxConfig, or turn ${by} off`;
     if (bakesItsOwnConfig(this.image)) {
-      fail(this.owner, `hardening cannot work with ${imageProp === 'image' ? 'image' : 'imageSet\'s image'} "${this.image}": it runs nginx as root on `
-        + `80 and 443 from a default.conf of its own, and hardened pods have no root to bind those ports: ${instead}`);
+      fail(this.owner, `${by} cannot work with ${imageProp === 'image' ? 'image' : 'imageSet\'s image'} "${this.image}": it runs nginx as root on `
+        + `80 and 443 from a default.conf of its own, and ${by} pods have no root to bind those ports: ${instead}`);
     }
     if (!this.config) {
-      fail(this.owner, `hardening needs nginx to listen on ${this.containerPorts.join(' and ')} without root, which only an NginxConfig `
+      fail(this.owner, `${by} needs nginx to listen on ${this.containerPorts.join(' and ')} without root, which only an NginxConfig `
         + `sets up, and this app has none (nginx would try port ${HTTP_PORT}): give it tls (it then makes its own NginxConfig) or a config, `
-        + 'or turn hardening off');
+        + `or turn ${by} off`);
+    }
+  }
+
+  /** nginx must be told to stop before the grace period ends, or it is killed with requests in flight. */
+  private checkShutdown(): void {
+    checkDuration(this.owner, 'preStopSleep', this.preStopSleep);
+    checkDuration(this.owner, 'terminationGracePeriod', this.terminationGracePeriod);
+    const sleep = this.preStopSleep?.toSeconds() ?? 0;
+    const grace = this.terminationGracePeriod?.toSeconds() ?? TERMINATION_GRACE_SECONDS;
+    if (sleep > 0 && sleep >= grace) {
+      fail(this.owner, `preStopSleep ${sleep} s is not shorter than terminationGracePeriod ${grace} s`
+        + `${this.terminationGracePeriod ? '' : ' (Kubernetes\' default)'}: nginx would be killed before its graceful stop; `
+        + `make terminationGracePeriod longer, e.g. Duration.seconds(${sleep + 20})`);
     }
   }
 
@@ -300,7 +398,7 @@ export class NginxApp extends Construct implements IPodSelector {
     const missed = this.containerPorts.filter((p) => !listening.includes(p));
     if (missed.length > 0) {
       fail(this.owner, `config "${this.config.name}" listens on ${listening.join(' and ') || 'no port'} but the container serves `
-        + `${this.containerPorts.join(' and ')}${this.hardening ? ' (hardening: nginx without root cannot bind ports below 1024)' : ''}: `
+        + `${this.containerPorts.join(' and ')}${this.restricted ? ` (${this.restrictedBy}: nginx without root cannot bind ports below 1024)` : ''}: `
         + `build the NginxConfig with listenPorts { http: ${this.httpPort}, https: ${this.httpsPort} }`);
     }
   }
@@ -319,6 +417,47 @@ export class NginxApp extends Construct implements IPodSelector {
       fail(this.owner, `config "${this.config.name}" reads ${absent.join(', ')} but TlsSecret "${this.tls?.name}" holds `
         + `${held.join(' and ')}: build the NginxConfig with tls set to that TlsSecret so the file names match`);
     }
+  }
+}
+
+/** A Duration prop: a cdk8s Duration of whole seconds (the pod spec counts seconds). */
+function checkDuration(owner: string, prop: string, value: unknown): void {
+  if (value === undefined) return;
+  checkConstruct(owner, prop, value, Duration, `${prop}: Duration.seconds(10)`);
+  const seconds = (value as Duration).toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < 0) {
+    fail(owner, `${prop} ${seconds} s is not a whole number of seconds of at least 0: use e.g. Duration.seconds(10)`);
+  }
+}
+
+/**
+ * Quantities must be k8s.Quantity: the conversion to JSON reads a Quantity's value, so a plain "500m" would vanish
+ * from the manifest without a word.
+ */
+function checkResources(owner: string, resources: unknown): void {
+  if (resources === undefined) return;
+  if (typeof resources !== 'object' || resources === null || Array.isArray(resources)) {
+    fail(owner, `resources ${show(resources)} is not an object: pass { requests: { cpu: k8s.Quantity.fromString('50m') }, limits: {...} }`);
+  }
+  for (const [key, quantities] of Object.entries(resources)) {
+    if (key !== 'requests' && key !== 'limits') {
+      fail(owner, `resources.${key} is not requests or limits${key === 'claims' ? ' (claims are for dynamic resource allocation, which nginx does not use)' : ''}: `
+        + 'pass only requests and limits');
+    }
+    for (const [resource, quantity] of Object.entries(quantities ?? {})) {
+      if (!(quantity instanceof k8s.Quantity)) {
+        fail(owner, `resources.${key}.${resource} ${show(quantity)} is not a k8s.Quantity: write k8s.Quantity.fromString(${show(String(quantity))})`);
+      }
+    }
+  }
+}
+
+/** Kubernetes knows two strategies; a typo is accepted by the schema-less JSON and refused by the API server. */
+function checkStrategy(owner: string, strategy: k8s.DeploymentStrategy | undefined): void {
+  if (strategy === undefined) return;
+  checkOneOf(owner, 'strategy.type', strategy.type ?? 'RollingUpdate', ['RollingUpdate', 'Recreate']);
+  if (strategy.type === 'Recreate' && strategy.rollingUpdate !== undefined) {
+    fail(owner, 'strategy.rollingUpdate is set with type "Recreate", which the API server refuses: drop rollingUpdate or use type "RollingUpdate"');
   }
 }
 

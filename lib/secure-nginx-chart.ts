@@ -71,11 +71,17 @@ export interface SecureNginxChartProps extends ChartProps {
   readonly enableServiceLinks?: boolean;
 
   /**
-   * The production preset ({@link NginxAppProps.hardening}) for every pod, plus NetworkPolicies that deny everything
-   * in the namespace but the guide's traffic ({@link NetworkPolicies}).
+   * The production preset ({@link NginxAppProps.hardening}) for every pod, plus `networkPolicies`.
    * @default false
    */
   readonly hardening?: boolean;
+
+  /**
+   * NetworkPolicies that deny everything in the namespace but the guide's traffic ({@link NetworkPolicies}).
+   * @default - `hardening`
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   */
+  readonly networkPolicies?: boolean;
 
   /**
    * Add the one-shot https check Job.
@@ -94,7 +100,7 @@ export class SecureNginxChart extends Chart {
   public readonly app: NginxApp;
   public readonly service: ExposedService;
   public readonly probe: CurlProbe;
-  /** With hardening: default deny, plus exactly the guide's traffic. */
+  /** With `networkPolicies`: default deny, plus exactly the guide's traffic. */
   public readonly networkPolicies?: NetworkPolicies;
 
   constructor(scope: Construct, id: string, props: SecureNginxChartProps = {}) {
@@ -102,6 +108,8 @@ export class SecureNginxChart extends Chart {
     const owner = `SecureNginxChart "${id}"`;
     checkProps(owner, props);
     checkBoolean(owner, 'check', props.check);
+    checkBoolean(owner, 'hardening', props.hardening);
+    checkBoolean(owner, 'networkPolicies', props.networkPolicies);
     // The chart's own props first, under their own names: the constructs below would name theirs (image, type, ...).
     if (props.serviceType !== undefined) checkOneOf(owner, 'serviceType', props.serviceType, Object.values(ServiceType));
     if (props.replicas !== undefined) checkReplicas(owner, 'replicas', props.replicas);
@@ -120,7 +128,7 @@ export class SecureNginxChart extends Chart {
       }
     }
     this.tls = TlsSecret.fromSource(this, 'Secret', props.tls ?? { from: 'existing' });
-    // nginx without root (hardening) listens on 8080/8443; the Service keeps the guide's ports in front.
+    // Restricted nginx (the preset's) listens on 8080/8443; the Service keeps the guide's ports in front.
     this.config = new NginxConfig(this, 'Config', { tls: this.tls, listenPorts: nginxListenPorts(props.hardening ?? false) });
     this.app = new NginxApp(this, 'App', {
       tls: this.tls,
@@ -145,6 +153,6 @@ export class SecureNginxChart extends Chart {
     });
     if (props.check ?? true) this.probe.addCheck();
     // After the check, so its pods get their egress too.
-    this.networkPolicies = props.hardening ? new NetworkPolicies(this, 'NetworkPolicies', { service: this.service, clients: [this.probe] }) : undefined;
+    this.networkPolicies = (props.networkPolicies ?? props.hardening) ? new NetworkPolicies(this, 'NetworkPolicies', { service: this.service, clients: [this.probe] }) : undefined;
   }
 }

@@ -2,7 +2,7 @@
 // the App's output check when the App is synthesized. Either way the message names the construct and the prop the
 // user set. The rows are keyed by each Props type, so a prop added to a construct without a row here is a type error,
 // which fails `npm test` (its type check).
-import { App, Chart, ChartProps, Testing } from 'cdk8s';
+import { App, Chart, ChartProps, Duration, Testing } from 'cdk8s';
 import { CurlCheckProps, CurlProbe, CurlProbeProps } from '../lib/curl-probe';
 import { ExposedService, ExposedServiceProps, ServiceType } from '../lib/exposed-service';
 import { addGuideCharts, GuideChartsProps } from '../lib/guide-charts';
@@ -60,6 +60,15 @@ const ROWS = {
     containerName: [(a) => new NginxApp(chart(a), 'app', { containerName: 'my.container' }), 'NginxApp "my-nginx"'],
     enableServiceLinks: [(a) => new NginxApp(chart(a), 'app', { enableServiceLinks: bad('yes') }), 'NginxApp "my-nginx"'],
     hardening: [(a) => new NginxApp(chart(a), 'app', { hardening: true }), 'NginxApp "my-nginx"'],
+    restricted: [(a) => new NginxApp(chart(a), 'app', { restricted: true }), 'NginxApp "my-nginx"'],
+    resources: [(a) => new NginxApp(chart(a), 'app', { resources: { limits: { memory: bad('128Mi') } } }), 'NginxApp "my-nginx"'],
+    probes: [(a) => new NginxApp(chart(a), 'app', { probes: bad('on') }), 'NginxApp "my-nginx"'],
+    strategy: [(a) => new NginxApp(chart(a), 'app', { strategy: { type: 'Rolling' } }), 'NginxApp "my-nginx"'],
+    preStopSleep: [(a) => new NginxApp(chart(a), 'app', { preStopSleep: Duration.millis(1500) }), 'NginxApp "my-nginx"'],
+    terminationGracePeriod: [(a) => new NginxApp(chart(a), 'app', { preStopSleep: Duration.seconds(10), terminationGracePeriod: Duration.seconds(5) }),
+      'NginxApp "my-nginx"'],
+    disruptionBudget: [(a) => new NginxApp(chart(a), 'app', { disruptionBudget: bad(1) }), 'NginxApp "my-nginx"'],
+    spread: [(a) => new NginxApp(chart(a), 'app', { spread: bad('yes') }), 'NginxApp "my-nginx"'],
   } satisfies RowsFor<NginxAppProps>,
   ExposedService: {
     app: [(a) => new ExposedService(chart(a), 'svc', { app: bad('my-nginx') }), 'ExposedService "svc"'],
@@ -131,6 +140,7 @@ const ROWS = {
     serviceAnnotations: [(a) => new SecureNginxChart(a, 'final', { serviceAnnotations: { 'a b': 'c' } }), 'SecureNginxChart "final"'],
     enableServiceLinks: [(a) => new SecureNginxChart(a, 'final', { enableServiceLinks: bad('no') }), 'NginxApp "my-nginx"'],
     hardening: [(a) => new SecureNginxChart(a, 'final', { hardening: true, imageSet: ImageSet.GUIDE }), 'NginxApp "my-nginx"'],
+    networkPolicies: [(a) => new SecureNginxChart(a, 'final', { networkPolicies: bad('yes') }), 'SecureNginxChart "final"'],
     check: [(a) => new SecureNginxChart(a, 'final', { check: bad('no') }), 'SecureNginxChart "final"'],
     namespace: [(a) => new SecureNginxChart(a, 'final', { namespace: 'Shop' }), 'Chart "final"'],
     labels: [(a) => new SecureNginxChart(a, 'final', { labels: { '-team': 'a' } }), 'Chart "final"'],

@@ -122,3 +122,11 @@ test('the preset\'s objects are valid against the Kubernetes 1.27 schema, the pr
     expect(() => validateSchema(copy)).not.toThrow();
   }
 });
+
+test('networkPolicies is a part of its own: off under the preset, or on without it', () => {
+  const count = (props: ConstructorParameters<typeof SecureNginxChart>[2]) => policies(synth(new SecureNginxChart(Testing.app(), 'c', props))).length;
+  expect(count({ hardening: true })).toBe(policies(preset).length);
+  expect(count({ hardening: true, networkPolicies: false })).toBe(0);
+  expect(count({ networkPolicies: true })).toBe(policies(preset).length);
+  expect(policies(preset).length).toBeGreaterThan(0);
+});
