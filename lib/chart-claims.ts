@@ -2,11 +2,32 @@
 // so two constructs that would overwrite or adopt each other's objects fail at construct time. Kept apart from
 // validation.ts's value checks, which need no construct tree: settings and scripts load those without cdk8s.
 import { Chart } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { fail } from './validation';
 
-const names = new WeakMap<Chart, Map<string, string>>();
-const selectors = new WeakMap<Chart, { labels: Readonly<Record<string, string>>; owner: string }[]>();
+/**
+ * What the constructs of one chart have reserved, kept in the chart's construct tree (one child per chart, which
+ * synthesizes nothing), so the claims live and die with the chart instead of in module state.
+ */
+class ChartClaims extends Construct {
+  private static readonly ID = 'guide-as-code.claims';
+
+  /** The claims of the chart of `scope`, made on first use. */
+  public static of(scope: IConstruct): ChartClaims {
+    const chart = Chart.of(scope);
+    return (chart.node.tryFindChild(ChartClaims.ID) as ChartClaims | undefined) ?? new ChartClaims(chart, ChartClaims.ID);
+  }
+
+  public readonly chart: Chart;
+  /** `kind/name` to the construct that holds it. */
+  public readonly names = new Map<string, string>();
+  public readonly selectors: { labels: Readonly<Record<string, string>>; owner: string }[] = [];
+
+  private constructor(chart: Chart, id: string) {
+    super(chart, id);
+    this.chart = chart;
+  }
+}
 
 /** The namespace a construct's objects land in: its chart's, or `default` as kubectl would use. */
 export function namespaceOf(scope: IConstruct): string {
@@ -18,9 +39,7 @@ export function namespaceOf(scope: IConstruct): string {
  * overwrite each other when applied, so the second construct fails instead.
  */
 export function claimName(scope: IConstruct, kind: string, name: string, owner: string): void {
-  const chart = Chart.of(scope);
-  const taken = names.get(chart) ?? new Map<string, string>();
-  names.set(chart, taken);
+  const { chart, names: taken } = ChartClaims.of(scope);
   const key = `${kind}/${name}`;
   const other = taken.get(key);
   if (other !== undefined) {
@@ -35,9 +54,7 @@ export function claimName(scope: IConstruct, kind: string, name: string, owner: 
  * Deployment's controller adopts or fights over the other's pods, and a Service meant for one reaches both.
  */
 export function claimSelector(scope: IConstruct, labels: Readonly<Record<string, string>>, owner: string, fix: string): void {
-  const chart = Chart.of(scope);
-  const taken = selectors.get(chart) ?? [];
-  selectors.set(chart, taken);
+  const { chart, selectors: taken } = ChartClaims.of(scope);
   const within = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) =>
     Object.entries(a).every(([k, v]) => b[k] === v);
   const clash = taken.find((t) => within(t.labels, labels) || within(labels, t.labels));

@@ -86,10 +86,13 @@ export class CurlProbe extends Construct {
   public readonly hardening: boolean;
   /** The labels of the client pods: the guide's `app: curlpod`, or `app: <name>` for a probe with a name of its own. */
   public readonly selectorLabels: Readonly<Record<string, string>>;
-  /** Used as the prefix of every error about this construct. */
+  /**
+   * Used as the prefix of every error about this construct.
+   * @internal
+   */
   public readonly owner: string;
   /** The labels of the check Job's pods, once {@link addCheck} added it. */
-  public checkLabels?: Readonly<Record<string, string>>;
+  private checkLabels?: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: CurlProbeProps) {
     super(scope, id);

@@ -39,6 +39,10 @@ export class NetworkPolicies extends Construct {
   public readonly appIngress: k8s.KubeNetworkPolicy;
   /** Per client pod label set, its egress to the app's https port and the DNS. */
   public readonly clientEgress: k8s.KubeNetworkPolicy[];
+  /**
+   * Used as the prefix of every error about this construct.
+   * @internal
+   */
   public readonly owner: string;
 
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {

@@ -87,7 +87,10 @@ export class NginxConfig extends Construct {
   public readonly name: string;
   /** The content of default.conf. */
   public readonly defaultConf: string;
-  /** Used as the prefix of every error about this construct. */
+  /**
+   * Used as the prefix of every error about this construct.
+   * @internal
+   */
   public readonly owner: string;
 
   constructor(scope: Construct, id: string, props: NginxConfigProps = {}) {

@@ -29,16 +29,21 @@ interface Origin {
   readonly fields: Readonly<Record<string, FieldOrigin>>;
 }
 
-const origins = new WeakMap<ApiObject, Origin>();
-const checkedApps = new WeakSet<App>();
-const steps = new WeakSet<Chart>();
+// Kept as node metadata of the constructs they are about (never synthesized into a manifest), not in module state.
+const ORIGIN = 'guide-as-code:origin';
+const CHECKED = 'guide-as-code:output-check';
+const STEP = 'guide-as-code:step';
+
+const metadataOf = (scope: IConstruct, type: string) => scope.node.metadata.filter((m) => m.type === type).pop()?.data;
+const originOf = (object: ApiObject): Origin | undefined => metadataOf(object, ORIGIN);
+const isStep = (chart: Chart): boolean => metadataOf(chart, STEP) === true;
 
 /**
  * Marks charts as successive steps of one walk-through (the guide's manifests, applied one after another): each may
  * define again an object an earlier step defined, which in any other two charts of an App is a collision.
  */
 export function markAsSteps(...charts: Chart[]): void {
-  for (const chart of charts) steps.add(chart);
+  for (const chart of charts) if (!isStep(chart)) chart.node.addMetadata(STEP, true);
 }
 
 /**
@@ -46,15 +51,15 @@ export function markAsSteps(...charts: Chart[]): void {
  * the check to the object's App (once).
  */
 export function recordOrigin(object: ApiObject, owner: string, fields: Readonly<Record<string, FieldOrigin>>): void {
-  origins.set(object, { owner, fields });
+  object.node.addMetadata(ORIGIN, { owner, fields } satisfies Origin);
   addOutputCheck(object);
 }
 
 /** Adds the output check to the App of `scope`, once. */
 export function addOutputCheck(scope: IConstruct): void {
   const root = scope.node.root;
-  if (!(root instanceof App) || checkedApps.has(root)) return;
-  checkedApps.add(root);
+  if (!(root instanceof App) || metadataOf(root, CHECKED) === true) return;
+  root.node.addMetadata(CHECKED, true);
   Node.of(root).addValidation({ validate: () => checkApp(root) });
 }
 
@@ -63,7 +68,7 @@ function checkApp(app: App): string[] {
   const problems = new Set<string>();
   const seenObjects = new Map<string, { owner: string; chart: Chart }>();
   const seenNodePorts = new Map<number, { owner: string; chart: Chart }>();
-  const collide = (a: Chart, b: Chart) => !(steps.has(a) && steps.has(b) && a !== b);
+  const collide = (a: Chart, b: Chart) => !(isStep(a) && isStep(b) && a !== b);
   for (const chart of app.charts) {
     if (chart.namespace !== undefined) {
       const problem = NAME_RULES.dns1123Label(chart.namespace);
@@ -106,7 +111,7 @@ function ownerOfChart(chart: Chart): string {
 }
 
 function ownerOfObject(object: ApiObject): string {
-  return origins.get(object)?.owner ?? `${object.kind} "${object.name}" at ${object.node.path}`;
+  return originOf(object)?.owner ?? `${object.kind} "${object.name}" at ${object.node.path}`;
 }
 
 /** Reports a field's problem: `text` is what is wrong and how to fix it, "is not ...: use ...". */
@@ -116,7 +121,7 @@ type Json = Record<string, any>;
 
 /** The message for a field: the construct and prop it came from, else the object and the field's path. */
 function describer(object: ApiObject, json: Json) {
-  const origin = origins.get(object);
+  const origin = originOf(object);
   return (path: string, text: string): string => {
     const value = valueAt(json, path);
     // A chart's namespace and labels land on every object of the chart: the chart is what to fix.
