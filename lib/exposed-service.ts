@@ -5,7 +5,7 @@ import { HTTP_PORT, HTTPS_PORT, NginxApp } from './nginx-app';
 import { checkSameNamespace, claimName, namespaceOf } from './chart-claims';
 import { backendOf } from './service-backend';
 import {
-  checkDns1035Label, checkNodePort, checkOneOf, checkPort, checkPortName, checkProps,
+  checkDns1035Label, checkNodePort, checkNodePortKey, checkOneOf, checkPort, checkPortName, checkProps,
   checkQualifiedName, checkString, checkStringMap, fail, NAME_RULES, ownerOf, show,
 } from './validation';
 import { cidrProblem, recordOrigin } from './output-check';
@@ -220,13 +220,7 @@ export class ExposedService extends Construct {
   }
 
   private withNodePorts(ports: ServicePortSpec[], nodePorts: Readonly<Record<string, number>>): ServicePortSpec[] {
-    const names = ports.map((p) => p.name);
-    for (const name of Object.keys(nodePorts)) {
-      if (!names.includes(name)) {
-        fail(this.owner, `nodePorts names port "${name}", but the ports are ${names.map((n) => `"${n ?? '(unnamed)'}"`).join(', ')}: `
-          + 'key nodePorts by one of those names');
-      }
-    }
+    for (const name of Object.keys(nodePorts)) checkNodePortKey(this.owner, 'nodePorts', name, ports.map((p) => p.name));
     return ports.map((p) => (p.name !== undefined && nodePorts[p.name] !== undefined ? { ...p, nodePort: nodePorts[p.name] } : p));
   }
 

@@ -38,3 +38,18 @@ export const IMAGES: Readonly<Record<ImageSet, ImageChoice>> = {
     curl: 'radial/busyboxplus:curl',
   },
 };
+
+/** bprashanth/nginxhttps (the guide's Japanese page) carries a default.conf that serves https from /etc/nginx/ssl. */
+export function bakesItsOwnConfig(image: string): boolean {
+  return image.split(/[:@]/)[0] === IMAGES[ImageSet.GUIDE].nginxHttps.split(':')[0];
+}
+
+/**
+ * Why nginx without root (`restricted`, and so the production preset) cannot run `image`, or undefined: the one
+ * wording of the rule for the construct and both settings readers.
+ */
+export function restrictedImageProblem(image: string): string | undefined {
+  return bakesItsOwnConfig(image)
+    ? `its nginx (${image}) runs as root on 80 and 443 from a default.conf of its own, and restricted pods have no root to bind those ports`
+    : undefined;
+}

@@ -5,7 +5,7 @@ import {
   NGINX_RESOURCES, NGINX_SECURITY_CONTEXT, NGINX_WRITABLE_PATHS, nginxListenPorts, nginxProbes, PRESTOP_SLEEP_SECONDS,
   RESTRICTED_POD_SECURITY, spreadOverNodes, TERMINATION_GRACE_SECONDS, ZERO_DOWNTIME_ROLLOUT,
 } from './hardening';
-import { IMAGES, ImageSet } from './images';
+import { bakesItsOwnConfig, IMAGES, ImageSet, restrictedImageProblem } from './images';
 import { GUIDE_LISTEN_PORTS, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
 import { TlsSecret } from './tls-secret';
 import { checkSameNamespace, claimName, claimSelector } from './chart-claims';
@@ -367,10 +367,8 @@ export class NginxApp extends Construct implements IPodSelector {
     if (!this.restricted) return;
     const by = this.restrictedBy;
     const instead = `use an official nginx image (imageSet ImageSet.PINNED, or image "nginx:1.27.4") with an NginxConfig, or turn ${by} off`;
-    if (bakesItsOwnConfig(this.image)) {
-      fail(this.owner, `${by} cannot work with ${imageProp === 'image' ? 'image' : 'imageSet\'s image'} "${this.image}": it runs nginx as root on `
-        + `80 and 443 from a default.conf of its own, and ${by} pods have no root to bind those ports: ${instead}`);
-    }
+    const problem = restrictedImageProblem(this.image);
+    if (problem) fail(this.owner, `${by} cannot work with ${imageProp === 'image' ? 'image' : 'imageSet\'s image'} "${this.image}": ${problem}: ${instead}`);
     if (!this.config) {
       fail(this.owner, `${by} needs nginx to listen on ${this.containerPorts.join(' and ')} without root, which only an NginxConfig `
         + `sets up, and this app has none (nginx would try port ${HTTP_PORT}): give it tls (it then makes its own NginxConfig) or a config, `
@@ -459,11 +457,6 @@ function checkStrategy(owner: string, strategy: k8s.DeploymentStrategy | undefin
   if (strategy.type === 'Recreate' && strategy.rollingUpdate !== undefined) {
     fail(owner, 'strategy.rollingUpdate is set with type "Recreate", which the API server refuses: drop rollingUpdate or use type "RollingUpdate"');
   }
-}
-
-/** bprashanth/nginxhttps (the guide's Japanese page) carries a default.conf that serves https from /etc/nginx/ssl. */
-function bakesItsOwnConfig(image: string): boolean {
-  return image.split(/[:@]/)[0] === IMAGES[ImageSet.GUIDE].nginxHttps.split(':')[0];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
-import { imageProblem, NAME_RULES, NameRule, NODE_PORT_RANGE, qualifiedNameProblem, show } from './validation';
+import { imageProblem, NAME_RULES, NameRule, nodePortProblem, qualifiedNameProblem, show } from './validation';
 
 /**
  * One check of everything an App synthesizes, run by `app.synth()` (a cdk8s validation on the App): every object of
@@ -255,9 +255,7 @@ function checkService(json: Json, report: Report, rule: Rule): void {
     else if (typeof p.targetPort === 'string') rule(`${at}.targetPort`, 'portName', p.targetPort);
     if (p.nodePort !== undefined) {
       if (type === 'ClusterIP') report(`${at}.nodePort`, 'is set on a ClusterIP Service: drop it or use type NodePort or LoadBalancer');
-      else if (!Number.isInteger(p.nodePort) || p.nodePort < NODE_PORT_RANGE.min || p.nodePort > NODE_PORT_RANGE.max) {
-        report(`${at}.nodePort`, `is outside ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}: pick a port in the node-port range, or leave it unset`);
-      }
+      else if (nodePortProblem(p.nodePort)) report(`${at}.nodePort`, nodePortProblem(p.nodePort)!);
     }
   });
   checkLabels('spec.selector', json.spec?.selector, report, rule);

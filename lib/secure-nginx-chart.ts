@@ -9,7 +9,7 @@ import { NetworkPolicies } from './network-policies';
 import { NginxConfig } from './nginx-config';
 import { TlsSecret, TlsSecretSource } from './tls-secret';
 import {
-  checkBoolean, checkImage, checkNodePort, checkOneOf, checkProps, checkQualifiedName, checkReplicas, checkStringMap, fail,
+  checkBoolean, checkImage, checkNodePort, checkNodePortKey, checkOneOf, checkProps, checkQualifiedName, checkReplicas, checkStringMap,
 } from './validation';
 
 /** The port names of the final state's Service (nginx-secure-app.yaml's http and https): what nodePorts is keyed by. */
@@ -120,10 +120,7 @@ export class SecureNginxChart extends Chart {
     if (props.nodePorts !== undefined) {
       checkStringMap(owner, 'nodePorts', props.nodePorts, '{ https: 30443 }', 'number');
       for (const [name, port] of Object.entries(props.nodePorts)) {
-        if (!(SERVICE_PORT_NAMES as readonly string[]).includes(name)) {
-          fail(owner, `nodePorts names port "${name}", but the Service's ports are ${SERVICE_PORT_NAMES.map((n) => `"${n}"`).join(' and ')}: `
-            + 'key nodePorts by one of those names');
-        }
+        checkNodePortKey(owner, 'nodePorts', name, SERVICE_PORT_NAMES);
         checkNodePort(owner, `nodePorts.${name}`, port);
       }
     }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ServiceType } from './service-type';
-import { ImageSet } from './images';
+import { IMAGES, ImageSet, restrictedImageProblem } from './images';
 import { TlsSecretSource } from './tls-secret';
 import {
   checkDns1123Label, checkImage, checkOneOf, checkReplicas, fail, nearest, parseDecimal,
@@ -81,9 +81,10 @@ export function readSynthSettings(env: Readonly<Record<string, string | undefine
   const curlImage = get('GUIDE_CURL_IMAGE');
   if (curlImage !== undefined) checkImage(OWNER, 'GUIDE_CURL_IMAGE', curlImage, 'set e.g. GUIDE_CURL_IMAGE=curlimages/curl:8.18.0');
   const hardening = boolean('GUIDE_HARDENING', false);
-  if (hardening && imageSet === ImageSet.GUIDE && nginxImage === undefined) {
-    fail(OWNER, 'GUIDE_HARDENING=true cannot work with GUIDE_IMAGES=guide: its nginx (bprashanth/nginxhttps:1.0) runs as root on 80 and 443 '
-      + 'from a default.conf of its own, and hardened pods have no root; use GUIDE_IMAGES=pinned, set GUIDE_NGINX_IMAGE=nginx:1.27.4, '
+  const restrictedProblem = hardening ? restrictedImageProblem(nginxImage ?? IMAGES[imageSet].nginxHttps) : undefined;
+  if (restrictedProblem) {
+    fail(OWNER, `GUIDE_HARDENING=true cannot work with ${nginxImage !== undefined ? `GUIDE_NGINX_IMAGE=${nginxImage}` : `GUIDE_IMAGES=${imageSet}`}: `
+      + `${restrictedProblem}; ${nginxImage !== undefined ? 'set GUIDE_NGINX_IMAGE=nginx:1.27.4' : 'use GUIDE_IMAGES=pinned, set GUIDE_NGINX_IMAGE=nginx:1.27.4'}, `
       + 'or GUIDE_HARDENING=false');
   }
   return {

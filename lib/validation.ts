@@ -112,11 +112,25 @@ export function checkPort(owner: string, prop: string, value: number): void {
 /** The default range of kube-apiserver's --service-node-port-range. */
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
+/** What is wrong with a node port, from "is ..." on, or undefined: the one wording of the rule for props, settings and output. */
+export function nodePortProblem(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= NODE_PORT_RANGE.min && value <= NODE_PORT_RANGE.max) return undefined;
+  return `is outside ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}: pick a free port in the cluster's node-port range, or leave it unset `
+    + 'to let Kubernetes choose';
+}
+
 export function checkNodePort(owner: string, prop: string, value: number): void {
   checkNumber(owner, prop, value, 'e.g. 30443');
-  if (!Number.isInteger(value) || value < NODE_PORT_RANGE.min || value > NODE_PORT_RANGE.max) {
-    fail(owner, `${prop} ${value} is outside ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}: `
-      + 'pick a free port in the cluster\'s node-port range, or leave it unset to let Kubernetes choose');
+  const problem = nodePortProblem(value);
+  if (problem) fail(owner, `${prop} ${value} ${problem}`);
+}
+
+/** nodePorts is keyed by the Service's port names; a key naming no port would be dropped without a word. */
+export function checkNodePortKey(owner: string, prop: string, name: string, portNames: readonly (string | undefined)[]): void {
+  if (!portNames.includes(name)) {
+    const shown = portNames.map((n) => `"${n ?? '(unnamed)'}"`);
+    fail(owner, `${prop} names port "${name}", but the Service's ports are ${shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}` : shown[0]}: `
+      + 'key nodePorts by one of those names');
   }
 }
 

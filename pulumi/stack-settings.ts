@@ -3,9 +3,9 @@ import { ServiceType } from '../lib/exposed-service';
 import { App } from 'cdk8s';
 import { validationProblems } from '../lib/output-check';
 import { SecureNginxChart, SecureNginxChartProps, SERVICE_PORT_NAMES } from '../lib/secure-nginx-chart';
-import { ImageSet } from '../lib/images';
+import { IMAGES, ImageSet, restrictedImageProblem } from '../lib/images';
 import {
-  checkDns1123Label, checkDns1123Subdomain, checkImage, checkNodePort, checkOneOf, checkPortName, checkReplicas, fail,
+  checkDns1123Label, checkDns1123Subdomain, checkImage, checkNodePort, checkNodePortKey, checkOneOf, checkPortName, checkReplicas, fail,
   GuideConfigError, nearest, parseDecimal,
 } from '../lib/validation';
 
@@ -154,13 +154,14 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
   }
   const hardening = boolean('hardening', DEPLOYMENT_DEFAULTS.hardening);
   const nginxImage = image('nginxImage');
-  if (hardening && imageSet === ImageSet.GUIDE && nginxImage === undefined) {
-    fail(owner, `${key('hardening')} true cannot work with ${key('imageSet')} guide: its nginx (bprashanth/nginxhttps:1.0) runs as root on `
-      + `80 and 443 from a default.conf of its own, and hardened pods have no root; set ${key('imageSet')} to pinned, set `
+  const restrictedProblem = hardening ? restrictedImageProblem(nginxImage ?? IMAGES[imageSet].nginxHttps) : undefined;
+  if (restrictedProblem) {
+    fail(owner, `${key('hardening')} true cannot work with ${nginxImage !== undefined ? `${key('nginxImage')} ${nginxImage}` : `${key('imageSet')} ${imageSet}`}: `
+      + `${restrictedProblem}; ${nginxImage !== undefined ? '' : `set ${key('imageSet')} to pinned, `}set `
       + `${key('nginxImage')} to nginx:1.27.4, or ${key('hardening')} to false`);
   }
   return {
-    certificate: readCertificate(owner, config, key, namespace),
+    certificate: readCertificate(owner, config, key),
     cluster: readCluster(owner, config, key),
     namespace,
     replicas,
@@ -177,8 +178,17 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
   };
 }
 
-function readCertificate(owner: string, config: ConfigSource, key: (k: typeof KEYS[number]) => string,
-  namespace: string): CertificateSetting {
+/** The certificate and key of `certificateSource: config`, parsed with messages that name those keys. */
+function configCertificate(certificatePem: string, privateKeyPem: string): CertificatePair {
+  const key = (k: typeof KEYS[number]) => `${CONFIG_NAMESPACE}:${k}`;
+  return CertificatePair.parse('stack config', certificatePem, privateKeyPem, {
+    certificate: key('certificatePem'),
+    privateKey: key('privateKeyPem'),
+    renewHint: `put a new one into ${key('certificatePem')} and ${key('privateKeyPem')}`,
+  });
+}
+
+function readCertificate(owner: string, config: ConfigSource, key: (k: typeof KEYS[number]) => string): CertificateSetting {
   const source = checkOneOf(owner, key('certificateSource'), config.get('certificateSource') ?? DEPLOYMENT_DEFAULTS.certificate.source, CERTIFICATE_SOURCES);
   const stray = (['existingSecretName', 'certificatePem', 'privateKeyPem'] as const)
     .filter((k) => config.get(k) !== undefined && !(source === 'existingSecret' ? ['existingSecretName'] : source === 'config'
@@ -204,14 +214,9 @@ function readCertificate(owner: string, config: ConfigSource, key: (k: typeof KE
     fail(owner, `${key('privateKeyPem')} is a plain value, so the key would sit readable in Pulumi.<stack>.yaml and the state: `
       + `set it again with \`pulumi config set --secret ${key('privateKeyPem')} < tls.key\``);
   }
-  // The checks TlsSecret makes, with its messages, before any resource is registered.
-  const pair = CertificatePair.parse(owner, certificatePem, privateKeyPem, {
-    certificate: key('certificatePem'),
-    privateKey: key('privateKeyPem'),
-    renewHint: `put a new one into ${key('certificatePem')} and ${key('privateKeyPem')}`,
-  });
-  pair.checkValidAt(new Date());
-  pair.checkCovers('my-nginx', namespace, `${key('certificateSource')} generated`);
+  // The checks TlsSecret makes, with its messages, before any resource is registered; whether it covers the
+  // Service's names is checked once the chart says what the Service is called (stackChart).
+  configCertificate(certificatePem, privateKeyPem).checkValidAt(new Date());
   return { source, certificatePem, privateKeyPem };
 }
 
@@ -249,10 +254,7 @@ function readNodePorts(owner: string, key: string, raw: string | undefined): Rec
   const ports: Record<string, number> = {};
   for (const [name, value] of Object.entries(parsed)) {
     checkPortName(owner, `${key} key`, name);
-    if (!(SERVICE_PORT_NAMES as readonly string[]).includes(name)) {
-      fail(owner, `${key} names port "${name}", but the Service's ports are ${SERVICE_PORT_NAMES.map((n) => `"${n}"`).join(' and ')}: `
-        + 'key nodePorts by one of those names');
-    }
+    checkNodePortKey(owner, key, name, SERVICE_PORT_NAMES);
     if (typeof value !== 'number') fail(owner, `${key}.${name} ${JSON.stringify(value)} is not a number: use e.g. 30443`);
     checkNodePort(owner, `${key}.${name}`, value);
     const twice = Object.entries(ports).find(([, port]) => port === value);
@@ -273,7 +275,9 @@ export function chartPropsFor(settings: DeploymentSettings): SecureNginxChartPro
     // Referenced, never synthesized: the component creates the Secret from secret Outputs (or finds it existing). With
     // PEMs from config the chart knows the certificate, so the pod template carries its fingerprint.
     tls: certificate.source === 'existingSecret' ? { from: 'existing', name: certificate.secretName }
-      : certificate.source === 'config' ? { from: 'existing', certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem }
+      // The stack checks the names itself (stackChart), so its message names the stack config keys.
+      : certificate.source === 'config' ? { from: 'existing', certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem,
+        checkServiceNames: false }
         : { from: 'existing' },
     serviceType: settings.serviceType,
     replicas: settings.replicas,
@@ -300,6 +304,10 @@ export interface CheckedStack {
  */
 export function stackChart(settings: DeploymentSettings): CheckedStack {
   const chart = new SecureNginxChart(new App(), 'guide', chartPropsFor(settings));
+  if (settings.certificate.source === 'config') {
+    configCertificate(settings.certificate.certificatePem, settings.certificate.privateKeyPem)
+      .checkCovers(chart.service.name, chart.namespace ?? 'default', `${CONFIG_NAMESPACE}:certificateSource generated`);
+  }
   try {
     return { chart, objects: chart.toJson() };
   } catch (e) {

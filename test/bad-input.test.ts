@@ -78,7 +78,7 @@ describe('ports', () => {
 
   test('nodePorts keyed by a port name the Service does not have', () => {
     expect(errorOf((c) => new ExposedService(c, 'Svc', { app: secureApp(c), type: ServiceType.NODE_PORT, nodePorts: { web: 30080 } }))).toBe(
-      'ExposedService "my-nginx": nodePorts names port "web", but the ports are "http", "https": key nodePorts by one of those names');
+      'ExposedService "my-nginx": nodePorts names port "web", but the Service\'s ports are "http" and "https": key nodePorts by one of those names');
   });
 
   test('the same nodePort twice', () => {

@@ -2,7 +2,7 @@
 // the App's output check when the App is synthesized. Either way the message names the construct and the prop the
 // user set. The rows are keyed by each Props type, so a prop added to a construct without a row here is a type error,
 // which fails `npm test` (its type check).
-import { App, Chart, ChartProps, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, ChartProps, Duration, Testing } from 'cdk8s';
 import { CurlCheckProps, CurlProbe, CurlProbeProps } from '../lib/curl-probe';
 import { ExposedService, ExposedServiceProps, ServiceType } from '../lib/exposed-service';
 import { addGuideCharts, GuideChartsProps } from '../lib/guide-charts';
@@ -202,4 +202,19 @@ test('two charts of one App emitting one object, and one node port used twice, a
 test('the rows cover every construct of the public API', () => {
   expect(Object.keys(ROWS).sort()).toEqual(['Chart', 'CurlCheck', 'CurlProbe', 'ExposedService', 'GuideCharts', 'NetworkPolicies',
     'NginxApp', 'NginxConfig', 'SecureNginxChart', 'TlsSecret']);
+});
+
+test('a node port out of range is worded once: the prop check and the output check (for objects of the user\'s own) say the same', () => {
+  const byProp = refusal((a) => service(chart(a), { type: ServiceType.NODE_PORT, nodePorts: { https: 80 } }));
+  const byOutput = refusal((a) => {
+    const c = chart(a);
+    httpsApp(c); // the library's constructs add the output check to the App
+    new ApiObject(c, 'raw', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'raw' },
+      spec: { type: 'NodePort', ports: [{ port: 443, nodePort: 80 }] } });
+  });
+  expect(byProp.by).toBe('construct');
+  expect(byOutput.by).toBe('output check');
+  const rule = 'is outside 30000-32767: pick a free port in the cluster\'s node-port range, or leave it unset to let Kubernetes choose';
+  expect(byProp.message).toBe(`ExposedService "my-nginx": ports[1].nodePort 80 ${rule}`);
+  expect(byOutput.message).toBe(`Service "raw" at c/raw: spec.ports[0].nodePort 80 ${rule}`);
 });

@@ -66,8 +66,11 @@ describe('npm run synth', () => {
     [{ GUIDE_REPLICAS: 'two' }, 'error: environment: GUIDE_REPLICAS "two" is not a whole number: set e.g. GUIDE_REPLICAS=2'],
     [{ GUIDE_REPLICAS: '0x2' }, 'error: environment: GUIDE_REPLICAS "0x2" is not a whole number: set e.g. GUIDE_REPLICAS=2'],
     [{ GUIDE_HARDENING: 'true', GUIDE_IMAGES: 'guide' }, 'error: environment: GUIDE_HARDENING=true cannot work with GUIDE_IMAGES=guide: its nginx '
-      + '(bprashanth/nginxhttps:1.0) runs as root on 80 and 443 from a default.conf of its own, and hardened pods have no root; use '
-      + 'GUIDE_IMAGES=pinned, set GUIDE_NGINX_IMAGE=nginx:1.27.4, or GUIDE_HARDENING=false'],
+      + '(bprashanth/nginxhttps:1.0) runs as root on 80 and 443 from a default.conf of its own, and restricted pods have no root to bind those '
+      + 'ports; use GUIDE_IMAGES=pinned, set GUIDE_NGINX_IMAGE=nginx:1.27.4, or GUIDE_HARDENING=false'],
+    [{ GUIDE_HARDENING: 'true', GUIDE_NGINX_IMAGE: 'bprashanth/nginxhttps:1.0' }, 'error: environment: GUIDE_HARDENING=true cannot work with '
+      + 'GUIDE_NGINX_IMAGE=bprashanth/nginxhttps:1.0: its nginx (bprashanth/nginxhttps:1.0) runs as root on 80 and 443 from a default.conf of its '
+      + 'own, and restricted pods have no root to bind those ports; set GUIDE_NGINX_IMAGE=nginx:1.27.4, or GUIDE_HARDENING=false'],
     [{ GUIDE_SERVICE_TYPE: 'Ingress' }, 'error: environment: GUIDE_SERVICE_TYPE "Ingress" is not one of "ClusterIP", "NodePort", "LoadBalancer"'],
     [{ GUIDE_NAMESPACE: 'My_Shop' }, 'error: environment: GUIDE_NAMESPACE "My_Shop" is not a valid DNS-1123 label: use at most 63 lower-case '
       + 'letters, digits and \'-\', starting and ending with a letter or digit (e.g. "my-nginx")'],
