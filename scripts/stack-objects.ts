@@ -2,10 +2,10 @@
 // pulumi.runtime.setMocks: no engine, no cluster. `npm run diff` compares these between two versions.
 //   node --require sucrase/register/ts scripts/stack-objects.ts dev        one stack: its resources, as a list
 //   node --require sucrase/register/ts scripts/stack-objects.ts dev prod   several: { "dev": [...], "prod": [...] }, in one process
-import * as pulumi from '@pulumi/pulumi';
 import { generateSelfSigned } from '../lib/self-signed';
 import { guideProgram } from '../pulumi/program';
 import { readStackFile } from '../pulumi/stack-file';
+import { runUnderMocks } from './review/mock-engine';
 
 interface Registered { type: string; name: string; inputs: unknown }
 
@@ -13,22 +13,14 @@ async function registeredBy(stack: string, certificatePem: string): Promise<Regi
   const file = readStackFile(stack);
   const config = Object.fromEntries(Object.entries(file).map(([key, { value }]) => [key, value]));
   const secretKeys = Object.keys(file).filter((key) => file[key].secret);
-  const registered: Registered[] = [];
-  // setAllConfig replaces the config and setMocks the monitor, so each stack runs on its own.
-  pulumi.runtime.setAllConfig(config, secretKeys);
-  await pulumi.runtime.setMocks({
-    newResource(args) {
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-      const state = args.type === 'tls:index/selfSignedCert:SelfSignedCert' ? { ...args.inputs, certPem: certificatePem }
-        : args.type === 'tls:index/privateKey:PrivateKey' ? { ...args.inputs, privateKeyPem: '<mock>' } : args.inputs;
-      return { id: `${args.name}-id`, state };
-    },
-    call: (args) => args.inputs,
-  }, 'guide-as-code', stack);
-  const outputs = guideProgram();
-  await Promise.all(Object.values(outputs).map((o: pulumi.Output<unknown>) => new Promise((resolve) => o.apply((v) => { resolve(v); return v; }))));
-  await pulumi.runtime.disconnect();
-  return registered;
+  const run = await runUnderMocks(() => ({ ...guideProgram() }), config, {
+    secretKeys,
+    stack,
+    stateOf: (type, inputs) => (type === 'tls:index/selfSignedCert:SelfSignedCert' ? { ...inputs, certPem: certificatePem }
+      : type === 'tls:index/privateKey:PrivateKey' ? { ...inputs, privateKeyPem: '<mock>' } : inputs),
+  });
+  if (run.error) throw run.error;
+  return run.resources.map(({ type, name, inputs }) => ({ type, name, inputs }));
 }
 
 async function main(): Promise<void> {

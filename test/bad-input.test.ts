@@ -6,7 +6,7 @@ import { ImageSet } from '../lib/images';
 import { NginxApp } from '../lib/nginx-app';
 import { NginxConfig } from '../lib/nginx-config';
 import { TlsSecret, TlsSecretLayout } from '../lib/tls-secret';
-import { errorOf, pemBlock, testCertificate } from './helpers';
+import { errorOf, pemBlock, testCertificate } from './support/helpers';
 
 
 const secureApp = (chart: Chart) => new NginxApp(chart, 'App', { tls: TlsSecret.fromExisting(chart, 'Secret') });

@@ -7,7 +7,7 @@ import { CurlProbe } from '../lib/curl-probe';
 import { ExposedService, ServiceType } from '../lib/exposed-service';
 import { NginxApp } from '../lib/nginx-app';
 import { TlsSecret, TlsSecretLayout } from '../lib/tls-secret';
-import { Manifest, objectOf, synth } from './helpers';
+import { Manifest, objectOf, synth } from './support/helpers';
 
 function probeFor(chart: Chart, layout = TlsSecretLayout.KUBERNETES_TLS, ports?: { name: string; port: number; targetPort?: number }[]) {
   const app = new NginxApp(chart, 'App', { tls: TlsSecret.fromExisting(chart, 'Secret', { layout }) });

@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writePemFiles } from '../lib/self-signed';
-import { envWithoutSynthSettings, testCertificate } from './helpers';
+import { envWithoutSynthSettings, testCertificate } from './support/helpers';
 
 const root = join(__dirname, '..');
 let repo: string;

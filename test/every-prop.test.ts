@@ -14,7 +14,7 @@ import { validationProblems } from '../lib/output-check';
 import { SecureNginxChart, SecureNginxChartProps } from '../lib/secure-nginx-chart';
 import { ExistingTlsSecretProps, TlsSecret, TlsSecretFileProps, TlsSecretPemProps } from '../lib/tls-secret';
 import { GuideConfigError } from '../lib/validation';
-import { testCertificate } from './helpers';
+import { testCertificate } from './support/helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const bad = (value: unknown): any => value;

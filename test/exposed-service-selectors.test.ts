@@ -5,7 +5,7 @@ import { ExposedService } from '../lib/exposed-service';
 import { NginxApp } from '../lib/nginx-app';
 import { NetworkPolicies } from '../lib/network-policies';
 import { TlsSecret } from '../lib/tls-secret';
-import { errorOf, objectOf, synth } from './helpers';
+import { errorOf, objectOf, synth } from './support/helpers';
 
 const webDeployment = (chart: Chart, ports: number[] = [8080]) => new kplus.Deployment(chart, 'Web', {
   metadata: { name: 'web' },

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { ExposedService, ServiceType } from '../lib/exposed-service';
 import { NginxApp } from '../lib/nginx-app';
 import { TlsSecret } from '../lib/tls-secret';
-import { objectOf, synth } from './helpers';
+import { objectOf, synth } from './support/helpers';
 
 describe('ExposedService', () => {
   test('takes its name, labels and selector from the app object', () => {

@@ -3,7 +3,7 @@ import { App, Testing } from 'cdk8s';
 import { addGuideCharts, GUIDE_FILES, GuideCharts } from '../lib/guide-charts';
 import { SecureNginxChart } from '../lib/secure-nginx-chart';
 import { ServiceType } from '../lib/exposed-service';
-import { Manifest, redactSecrets, synth, testCertificate, toYaml, validateSchema } from './helpers';
+import { Manifest, nginxDeploymentOf, redactSecrets, synth, testCertificate, toYaml, validateSchema } from './support/helpers';
 
 let charts: GuideCharts;
 let pem: { certificatePem: string; privateKeyPem: string };
@@ -86,7 +86,7 @@ describe('SecureNginxChart options', () => {
     const ports = (objects: Manifest[]) => objects.find((o) => o.kind === 'Service')!.spec.ports;
     expect(ports(hardened).map((p: Manifest) => [p.name, p.port])).toEqual(ports(plain).map((p: Manifest) => [p.name, p.port]));
     expect(ports(hardened).map((p: Manifest) => p.targetPort ?? p.port)).toEqual([8080, 8443]);
-    const nginx = hardened.find((o) => o.kind === 'Deployment' && o.metadata.name === 'my-nginx')!;
+    const nginx = nginxDeploymentOf(hardened);
     const container = nginx.spec.template.spec.containers[0];
     expect(container.ports).toEqual([{ containerPort: 8443 }, { containerPort: 8080 }]);
     // Ready only once https answers; alive as long as plain http does.
@@ -130,7 +130,7 @@ describe('SecureNginxChart options', () => {
     const service = objects.find((o) => o.kind === 'Service')!;
     expect(service.spec.type).toBe('NodePort');
     expect(service.spec.ports.map((p: Manifest) => p.nodePort)).toEqual([30080, 30443]);
-    const nginx = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'my-nginx')!;
+    const nginx = nginxDeploymentOf(objects);
     expect(nginx.spec.template.spec.enableServiceLinks).toBe(false);
     expect(objects.some((o) => o.kind === 'Job')).toBe(false);
   });

@@ -12,7 +12,7 @@ import { NginxConfig } from '../lib/nginx-config';
 import { writePemFiles } from '../lib/self-signed';
 import { readSynthSettings } from '../lib/synth-settings';
 import { TlsSecret } from '../lib/tls-secret';
-import { errorOf, objectOf, synth, testCertificate } from './helpers';
+import { errorOf, objectOf, synth, testCertificate } from './support/helpers';
 
 
 const secureService = (c: Chart) => {

@@ -6,8 +6,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { NginxApp, NginxAppProps } from '../lib/nginx-app';
 import { TlsSecret } from '../lib/tls-secret';
 import { GuideConfigError } from '../lib/validation';
-import { Manifest, synth } from './helpers';
-import { podsOf, restrictedViolations } from './pod-security';
+import { Manifest, synth } from './support/helpers';
+import { podsOf, restrictedViolations } from './support/pod-security';
 
 const DEPLOYMENT = 'Deployment/my-nginx';
 const POD = `${DEPLOYMENT}.spec.template.spec`;

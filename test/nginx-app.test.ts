@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { ImageSet } from '../lib/images';
 import { NginxApp } from '../lib/nginx-app';
 import { TlsSecret } from '../lib/tls-secret';
-import { objectOf, synth } from './helpers';
+import { objectOf, synth } from './support/helpers';
 
 describe('NginxApp', () => {
   test('defaults to run-my-nginx.yaml: my-nginx, run label, 2 replicas, port 80', () => {

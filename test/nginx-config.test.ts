@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { NginxConfig } from '../lib/nginx-config';
 import { TlsSecret, TlsSecretLayout } from '../lib/tls-secret';
-import { fixtureText, objectOf, synth } from './helpers';
+import { fixtureText, objectOf, synth } from './support/helpers';
 
 describe('NginxConfig', () => {
   test('holds the guide\'s default.conf under the key default.conf', () => {

@@ -11,7 +11,7 @@ import { NginxApp } from '../lib/nginx-app';
 import { ExposedService, ServiceType } from '../lib/exposed-service';
 import { writePemFiles } from '../lib/self-signed';
 import { TlsSecret, TlsSecretLayout } from '../lib/tls-secret';
-import { fixtureObjects, fixtureText, Manifest, objectOf, synth, testCertificate } from './helpers';
+import { fixtureObjects, fixtureText, Manifest, objectOf, synth, testCertificate } from './support/helpers';
 
 const GUIDE_FILES = ['run-my-nginx.yaml', 'nginx-svc.yaml', 'nginx-secure-app.yaml', 'curlpod.yaml'] as const;
 

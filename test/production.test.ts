@@ -7,31 +7,29 @@ import { CLUSTER_DNS } from '../lib/network-policies';
 import { SecureNginxChart } from '../lib/secure-nginx-chart';
 import { readStackFile, stackSettingsOf } from '../pulumi/stack-file';
 import { chartPropsFor } from '../pulumi/stack-settings';
-import { Manifest, synth, validateSchema } from './helpers';
+import { Manifest, nginxDeploymentOf, podTemplatesOf, synth, validateSchema } from './support/helpers';
 
 const preset = synth(new SecureNginxChart(Testing.app(), 'preset', { hardening: true, replicas: 2 }));
 const prod = synth(new SecureNginxChart(Testing.app(), 'prod', chartPropsFor(stackSettingsOf(readStackFile('prod')))));
 const guide = synth(new SecureNginxChart(Testing.app(), 'guide', { replicas: 2 }));
 
-const nginxOf = (objects: Manifest[]) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'my-nginx')!;
-const podsOf = (objects: Manifest[]) => objects.filter((o) => o.spec?.template).map((o) => [`${o.kind}/${o.metadata.name}`, o.spec.template] as const);
 const policies = (objects: Manifest[]) => objects.filter((o) => o.kind === 'NetworkPolicy');
 
 /** Each rule returns what is wrong with the final state, or undefined. */
 const RULES: Record<string, (objects: Manifest[]) => string | undefined> = {
   'readiness on the https port, apart from liveness': (objects) => {
-    const c = nginxOf(objects).spec.template.spec.containers[0];
+    const c = nginxDeploymentOf(objects).spec.template.spec.containers[0];
     if (c.readinessProbe?.httpGet?.scheme !== 'HTTPS') return 'readiness is not an https GET';
     const https = c.ports.find((p: Manifest) => p.containerPort === c.readinessProbe.httpGet.port);
     if (!https) return 'readiness probes no container port';
     return JSON.stringify(c.readinessProbe) === JSON.stringify(c.livenessProbe) ? 'readiness equals liveness' : undefined;
   },
   'RollingUpdate with maxUnavailable 0 and maxSurge 1': (objects) => {
-    const s = nginxOf(objects).spec.strategy;
+    const s = nginxDeploymentOf(objects).spec.strategy;
     return s?.type === 'RollingUpdate' && s.rollingUpdate?.maxUnavailable === 0 && s.rollingUpdate?.maxSurge === 1 ? undefined : `strategy ${JSON.stringify(s)}`;
   },
   'a preStop sleep within a grace period that covers it and a graceful stop': (objects) => {
-    const pod = nginxOf(objects).spec.template.spec;
+    const pod = nginxDeploymentOf(objects).spec.template.spec;
     const sleep = pod.containers[0].lifecycle?.preStop?.sleep?.seconds;
     if (!(sleep > 0)) return 'no preStop sleep';
     // The sleep, then nginx's graceful stop (SIGQUIT) with at least 20 s for the requests in flight.
@@ -41,19 +39,19 @@ const RULES: Record<string, (objects: Manifest[]) => string | undefined> = {
   'a PodDisruptionBudget for the replicas that never blocks on unhealthy pods': (objects) => {
     const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget');
     if (!pdb) return 'no PodDisruptionBudget';
-    const nginx = nginxOf(objects);
+    const nginx = nginxDeploymentOf(objects);
     if (JSON.stringify(pdb.spec.selector.matchLabels) !== JSON.stringify(nginx.spec.selector.matchLabels)) return 'it selects other pods';
     if (pdb.spec.unhealthyPodEvictionPolicy !== 'AlwaysAllow') return 'unhealthy pods can block a drain';
     return pdb.spec.maxUnavailable === 1 && pdb.spec.minAvailable === undefined ? undefined : 'it does not let one pod go at a time';
   },
   'spreading over nodes that still schedules on one node': (objects) => {
-    const spread = nginxOf(objects).spec.template.spec.topologySpreadConstraints ?? [];
+    const spread = nginxDeploymentOf(objects).spec.template.spec.topologySpreadConstraints ?? [];
     return spread.some((t: Manifest) => t.topologyKey === 'kubernetes.io/hostname' && t.whenUnsatisfiable === 'ScheduleAnyway'
-      && JSON.stringify(t.labelSelector?.matchLabels) === JSON.stringify(nginxOf(objects).spec.selector.matchLabels))
+      && JSON.stringify(t.labelSelector?.matchLabels) === JSON.stringify(nginxDeploymentOf(objects).spec.selector.matchLabels))
       ? undefined : 'no ScheduleAnyway spread by hostname over the app\'s pods';
   },
   'every container: cpu, memory and ephemeral-storage requests and limits; uid and gid above 10000; read-only root': (objects) => {
-    const bad = podsOf(objects).flatMap(([id, template]) => template.spec.containers.flatMap((c: Manifest) => {
+    const bad = podTemplatesOf(objects).flatMap(([id, template]) => template.spec.containers.flatMap((c: Manifest) => {
       const problems: string[] = [];
       for (const kind of ['requests', 'limits']) {
         for (const resource of ['cpu', 'memory', 'ephemeral-storage']) if (c.resources?.[kind]?.[resource] === undefined) problems.push(`${kind}.${resource}`);
@@ -70,7 +68,7 @@ const RULES: Record<string, (objects: Manifest[]) => string | undefined> = {
     return deny && ['Ingress', 'Egress'].every((t) => deny.spec.policyTypes.includes(t)) ? undefined : 'no default deny';
   },
   'NetworkPolicy: any client to nginx on its container ports, and nothing from nginx': (objects) => {
-    const nginx = nginxOf(objects);
+    const nginx = nginxDeploymentOf(objects);
     const labels = JSON.stringify(nginx.spec.selector.matchLabels);
     const forNginx = policies(objects).filter((p) => JSON.stringify(p.spec.podSelector.matchLabels) === labels);
     const ingress = forNginx.find((p) => p.spec.policyTypes.includes('Ingress'));
@@ -80,9 +78,9 @@ const RULES: Record<string, (objects: Manifest[]) => string | undefined> = {
     return forNginx.some((p) => p.spec.egress) ? 'nginx is allowed egress' : undefined;
   },
   'NetworkPolicy: the curl client and the check Job to nginx\'s https port and the cluster DNS, nothing else': (objects) => {
-    const nginx = nginxOf(objects);
+    const nginx = nginxDeploymentOf(objects);
     const httpsPort = nginx.spec.template.spec.containers[0].readinessProbe?.httpGet?.port ?? 443;
-    const clients = podsOf(objects).filter(([id]) => id !== 'Deployment/my-nginx');
+    const clients = podTemplatesOf(objects).filter(([id]) => id !== 'Deployment/my-nginx');
     const problems = clients.flatMap(([id, template]) => {
       const egress = policies(objects).filter((p) => p.spec.egress && Object.entries(p.spec.podSelector.matchLabels ?? {})
         .every(([k, v]) => template.metadata.labels[k] === v)).flatMap((p) => p.spec.egress);
@@ -111,7 +109,7 @@ describe.each(Object.keys(RULES))('%s', (rule) => {
 test('with one replica: no PodDisruptionBudget (it would block every drain) and no spreading; the rest stays', () => {
   const single = synth(new SecureNginxChart(Testing.app(), 'single', { hardening: true }));
   expect(single.some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
-  expect(nginxOf(single).spec.template.spec.topologySpreadConstraints).toBeUndefined();
+  expect(nginxDeploymentOf(single).spec.template.spec.topologySpreadConstraints).toBeUndefined();
   expect(RULES['RollingUpdate with maxUnavailable 0 and maxSurge 1'](single)).toBeUndefined();
 });
 

@@ -3,7 +3,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import { DEPLOYMENT_DEFAULTS } from '../pulumi/stack-settings';
 import { SecureNginxDeployment } from '../pulumi/secure-nginx-deployment';
-import { runProgram } from './pulumi-harness';
+import { runProgram } from './support/pulumi-harness';
 
 describe('SecureNginxDeployment in a program of its own', () => {
   test('with no Args: the defaults of stack config, in namespace default, through the provider of its options', async () => {

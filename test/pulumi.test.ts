@@ -8,10 +8,10 @@ import { addGuideCharts } from '../lib/guide-charts';
 import { SecureNginxChart, SecureNginxChartProps } from '../lib/secure-nginx-chart';
 import { PATCH_FORCE_ANNOTATION } from '../pulumi/secure-nginx-deployment';
 import { redact } from '../scripts/review/redact';
-import { Manifest, testCertificate } from './helpers';
+import { Manifest, testCertificate } from './support/helpers';
 import {
   FAKE_EXPIRY, FAKE_KEY_PEM, isSecretValue, Registered, runStack, SECRET_SIG, stackConfig, StackRun,
-} from './pulumi-harness';
+} from './support/pulumi-harness';
 
 const objectsOf = (props: SecureNginxChartProps) => new SecureNginxChart(Testing.app(), 'expected', props).toJson() as Manifest[];
 const chartResources = (run: StackRun) => run.resources

@@ -4,8 +4,8 @@ import { Testing } from 'cdk8s';
 import { SecureNginxChart } from '../lib/secure-nginx-chart';
 import { readStackFile, stackSettingsOf } from '../pulumi/stack-file';
 import { chartPropsFor } from '../pulumi/stack-settings';
-import { Manifest, synth } from './helpers';
-import { podsOf, RESTRICTED, restrictedViolations } from './pod-security';
+import { Manifest, synth } from './support/helpers';
+import { podsOf, RESTRICTED, restrictedViolations } from './support/pod-security';
 
 const hardened = synth(new SecureNginxChart(Testing.app(), 'hardened', { hardening: true }));
 const prod = synth(new SecureNginxChart(Testing.app(), 'prod', chartPropsFor(stackSettingsOf(readStackFile('prod')))));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { SYNTH_VARIABLES } from '../lib/synth-settings';
 import { writePemFiles } from '../lib/self-signed';
-import { envWithoutSynthSettings, Manifest, testCertificate } from './helpers';
+import { envWithoutSynthSettings, Manifest, nginxDeploymentOf, testCertificate } from './support/helpers';
 
 const root = join(__dirname, '..');
 // A folder of the test's own as the current one: synth writes its dist/ there and looks for .keys/ there, so the
@@ -121,7 +121,7 @@ describe('npm run synth', () => {
     const objects = objectsIn('guide-final-state.k8s.yaml');
     expect(objects.map((o) => o.metadata.namespace)).toEqual(objects.map(() => 'shop'));
     expect(objects.find((o) => o.kind === 'Service')!.spec.type).toBe('NodePort');
-    const nginx = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'my-nginx')!;
+    const nginx = nginxDeploymentOf(objects);
     expect(nginx.spec.replicas).toBe(3);
     expect(nginx.spec.template.spec.containers[0].image).toBe('nginx:1.29.0');
     expect(nginx.spec.template.spec.containers[0].securityContext).toBeDefined();

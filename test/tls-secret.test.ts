@@ -7,7 +7,7 @@ import { ExposedService } from '../lib/exposed-service';
 import { NginxApp } from '../lib/nginx-app';
 import { writePemFiles } from '../lib/self-signed';
 import { TlsSecret, TlsSecretLayout } from '../lib/tls-secret';
-import { certificateWith, errorOf, objectOf, synth, testCertificate, TestKey } from './helpers';
+import { certificateWith, errorOf, objectOf, synth, testCertificate, TestKey } from './support/helpers';
 
 const base64 = (s: string) => Buffer.from(s).toString('base64');
 

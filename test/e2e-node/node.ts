@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envWithoutSynthSettings } from '../helpers';
+import { envWithoutSynthSettings } from '../support/helpers';
 
 /** The control plane's address (the API server), on the bridge that joins the nodes. */
 export const CONTROL_PLANE_IP = '10.200.0.1';

@@ -10,7 +10,7 @@ module.exports = async function setup() {
   globalThis.guideTestTmpdir = { dir, before: process.env.TMPDIR };
   // Workers start after global setup and inherit this environment; os.tmpdir() reads TMPDIR on every call.
   process.env.TMPDIR = dir;
-  // Where test helpers share what one run computes once (test/helpers.ts testCertificate); not GUIDE_*, which
+  // Where test helpers share what one run computes once (test/support/helpers.ts testCertificate); not GUIDE_*, which
   // synth reads as its own settings.
   process.env.JEST_GUIDE_RUN_DIR = dir;
 };

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import * as x509 from '@peculiar/x509';
 import { dirname, join } from 'node:path';
 import { Chart, Testing, Yaml } from 'cdk8s';
-import { GuideConfigError } from '../lib/validation';
+import { GuideConfigError } from '../../lib/validation';
 import { parseAllDocuments } from 'yaml';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
@@ -13,9 +13,9 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { redact } from '../scripts/review/redact';
-import { isSynthSettingName } from '../lib/synth-settings';
-import { generateSelfSigned, SelfSignedOptions, SelfSignedPem } from '../lib/self-signed';
+import { redact } from '../../scripts/review/redact';
+import { isSynthSettingName } from '../../lib/synth-settings';
+import { generateSelfSigned, SelfSignedOptions, SelfSignedPem } from '../../lib/self-signed';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Manifest = Record<string, any>;
@@ -30,7 +30,7 @@ export function pemBlock(label: string, base64Body: string): string {
 
 /** The guide's own files, as the project keeps them in test/fixtures/. */
 export function fixtureText(name: string): string {
-  return readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+  return readFileSync(join(__dirname, '..', 'fixtures', name), 'utf8');
 }
 
 /** Every document of a guide manifest, parsed. */
@@ -45,6 +45,16 @@ export function toYaml(objects: Manifest[]): string {
 
 export function synth(chart: Chart): Manifest[] {
   return Testing.synth(chart) as Manifest[];
+}
+
+/** The pod templates of the workloads among `objects` (Deployments, Jobs, ...), by `<kind>/<name>`. */
+export function podTemplatesOf(objects: Manifest[]): [string, Manifest][] {
+  return objects.filter((o) => o.spec?.template?.spec).map((o) => [`${o.kind}/${o.metadata.name}`, o.spec.template]);
+}
+
+/** The nginx Deployment of a synthesized chart (the guide's `my-nginx` unless named). */
+export function nginxDeploymentOf(objects: Manifest[], name = 'my-nginx'): Manifest {
+  return objectOf(objects, 'Deployment', name);
 }
 
 /** One object of a synthesized chart by kind (and name, where a chart has several of a kind). */

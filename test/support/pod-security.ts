@@ -1,7 +1,7 @@
 // The Pod Security Standard "restricted" (latest), as rules that read a pod spec, so tests check the objects the
 // constructs make rather than restate their constants.
 // https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
-import { Manifest } from './helpers';
+import { Manifest, podTemplatesOf } from './helpers';
 
 export type Rule = (pod: Manifest) => string | undefined;
 
@@ -44,7 +44,7 @@ export const RESTRICTED: Record<string, Rule> = {
 
 /** The pod specs of a list of objects, by `<kind>/<name>`. */
 export function podsOf(objects: Manifest[]): [string, Manifest][] {
-  return objects.filter((o) => o.spec?.template?.spec).map((o) => [`${o.kind}/${o.metadata.name}`, o.spec.template.spec]);
+  return podTemplatesOf(objects).map(([id, template]) => [id, template.spec]);
 }
 
 /** Every violation of the restricted rules in a pod spec. */
