@@ -32,6 +32,7 @@ work=$out.tmp
 started=$SECONDS
 echo "building the root filesystem ($suite: $packages) with mmdebstrap" >&2
 # The customize hook makes Debian's nginx match what the guide's default.conf and the official image expect.
+# shellcheck disable=SC2016 # "$1" in the hooks is the root filesystem, which mmdebstrap passes when it runs them
 mmdebstrap --quiet --variant=essential --include="$packages" \
   --customize-hook='rm -f "$1/etc/nginx/sites-enabled/default"' \
   --customize-hook='sed -i -e "s|^error_log .*|error_log stderr;|" -e "s|^\(\s*\)access_log .*|\1access_log /dev/stdout;|" \

@@ -506,7 +506,7 @@ lose_node() {
 down() {
   local pids left=0 file ns
   for file in "$work"/inside-cp.pid "$work"/nodes/*/inside.pid; do
-    [ -f "$file" ] && kill -9 "$(cat "$file")" 2>/dev/null || true
+    if [ -f "$file" ]; then kill -9 "$(cat "$file")" 2>/dev/null || true; fi
   done
   for _ in 1 2 3; do
     pids=$(node_pids)
@@ -576,6 +576,7 @@ case ${1:-} in
     eval "$engine_env"
     run_owner=$$
     # down checks that nothing is left and the machine is as it was; a failed check fails the run.
+    # shellcheck disable=SC2154 # rc is assigned by the trap itself, when it runs
     trap 'rc=$?; trap - EXIT; down || rc=1; exit "$rc"' EXIT
     trap 'exit 130' INT TERM
     # Called as a plain command (not in `$(...) || ...`, which would switch errexit off inside it): any failing step
