@@ -71,7 +71,9 @@ export class CertificatePair {
     return new CertificatePair(owner, certificate, source);
   }
 
-  private constructor(private readonly owner: string, public readonly certificate: X509Certificate,
+  private constructor(private readonly owner: string,
+    /** The parsed certificate (Node's X.509). */
+    public readonly certificate: X509Certificate,
     private readonly source: CertificateSource) {}
 
   /** SHA-256 fingerprint of the certificate (colon-separated hex, as `openssl x509 -fingerprint -sha256` prints). */

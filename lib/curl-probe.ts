@@ -13,6 +13,7 @@ import {
 } from './validation';
 import { FieldOrigin, recordOrigin } from './output-check';
 
+/** Props of {@link CurlProbe}. */
 export interface CurlProbeProps {
   /** The Service to reach over https; its app's TlsSecret is mounted as the CA the client trusts. */
   readonly service: ExposedService;
@@ -42,6 +43,7 @@ export interface CurlProbeProps {
   readonly hardening?: boolean;
 }
 
+/** Props of {@link CurlProbe.addCheck}. */
 export interface CurlCheckProps {
   /**
    * Name of the Job.
@@ -79,10 +81,15 @@ function contentHash(value: unknown): string {
  * @see https://kubernetes.io/docs/tutorials/services/connect-applications-service/#securing-the-service
  */
 export class CurlProbe extends Construct {
+  /** Name of the client Deployment. */
   public readonly name: string;
+  /** The client's container image. */
   public readonly image: string;
+  /** The Service the client and the check call. */
   public readonly service: ExposedService;
+  /** The Secret whose certificate the client trusts (the app's). */
   public readonly tls: TlsSecret;
+  /** Whether the client's pods run as Pod Security "restricted" admits. */
   public readonly hardening: boolean;
   /** The labels of the client pods: the guide's `app: curlpod`, or `app: <name>` for a probe with a name of its own. */
   public readonly selectorLabels: Readonly<Record<string, string>>;

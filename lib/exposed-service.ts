@@ -38,6 +38,7 @@ export interface ServicePortSpec {
 /** The props of {@link NginxApp.exposeViaService}: those of an ExposedService but the app. */
 export type ExposeViaServiceProps = Omit<ExposedServiceProps, 'app'>;
 
+/** Props of {@link ExposedService}. */
 export interface ExposedServiceProps {
   /**
    * The pods the Service selects: an {@link NginxApp} (its `run` label, the guide's ports and TLS checks), a
@@ -98,7 +99,9 @@ export interface ExposedServiceProps {
  * @see https://kubernetes.io/docs/concepts/services-networking/service/
  */
 export class ExposedService extends Construct {
+  /** Name of the Service, and so its DNS name in the namespace. */
   public readonly name: string;
+  /** The Service type. */
   public readonly type: ServiceType;
   /** The pods the Service selects, as given. */
   public readonly app: IPodSelector;
@@ -108,6 +111,7 @@ export class ExposedService extends Construct {
   public readonly selectorLabels: Readonly<Record<string, string>>;
   /** The ports the app's containers declare, which every target port must be one of; undefined when unknown. */
   public readonly containerPorts?: readonly number[];
+  /** The Service's ports, node ports included. */
   public readonly ports: readonly ServicePortSpec[];
   /**
    * Used as the prefix of every error about this construct.

@@ -9,6 +9,7 @@ import { checkDns1123Label, checkImage, checkProps, fail, show } from './validat
 import { SecureNginxChart, SecureNginxChartProps } from './secure-nginx-chart';
 import { TlsSecret, TlsSecretSource } from './tls-secret';
 
+/** Props of {@link addGuideCharts}. */
 export interface GuideChartsProps {
   /**
    * Where the certificate comes from. From PEM text or files the Secret is synthesized into
@@ -59,24 +60,37 @@ export interface GuideChartsProps {
  * guide's order, so a folder listing is the order to apply them in.
  */
 export const GUIDE_FILES = {
+  /** run-my-nginx.yaml: the nginx Deployment. */
   runMyNginx: '1-run-my-nginx',
+  /** nginx-svc.yaml: the ClusterIP Service. */
   nginxSvc: '2-nginx-svc',
+  /** The TLS Secret (only when the Secret is synthesized). */
   secret: '3-nginxsecret',
+  /** The nginx ConfigMap with default.conf. */
   configMap: '4-nginxconfigmap',
+  /** nginx-secure-app.yaml: the NodePort Service and the https Deployment. */
   secureApp: '5-nginx-secure-app',
+  /** curlpod.yaml: the curl client. */
   curlPod: '6-curlpod',
+  /** The whole final state behind a LoadBalancer, with the check Job. */
   finalState: 'guide-final-state',
 } as const;
 
 /** The charts of {@link addGuideCharts}, for tests and tools that read them without writing files. */
 export interface GuideCharts {
+  /** See {@link GUIDE_FILES}. */
   readonly runMyNginx: Chart;
+  /** See {@link GUIDE_FILES}. */
   readonly nginxSvc: Chart;
+  /** See {@link GUIDE_FILES}. */
   readonly configMap: Chart;
   /** Absent when the Secret is only referenced. */
   readonly secret?: Chart;
+  /** See {@link GUIDE_FILES}. */
   readonly secureApp: Chart;
+  /** See {@link GUIDE_FILES}. */
   readonly curlPod: Chart;
+  /** See {@link GUIDE_FILES}. */
   readonly finalState: SecureNginxChart;
 }
 

@@ -17,6 +17,7 @@ export enum ImageSet {
   GUIDE = 'guide',
 }
 
+/** The images of one {@link ImageSet}. */
 export interface ImageChoice {
   /** Step 1's plain nginx (run-my-nginx.yaml). */
   readonly nginx: string;
@@ -26,6 +27,7 @@ export interface ImageChoice {
   readonly curl: string;
 }
 
+/** The images of each {@link ImageSet}. */
 export const IMAGES: Readonly<Record<ImageSet, ImageChoice>> = {
   [ImageSet.PINNED]: {
     nginx: 'nginx:1.27.4',

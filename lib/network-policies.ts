@@ -8,10 +8,16 @@ import { checkConstruct, checkProps, fail, ownerOf, show } from './validation';
 
 /** The cluster DNS as kubeadm (and kind, k3s' CoreDNS chart) labels it: the `kube-dns` pods in `kube-system`. */
 export const CLUSTER_DNS = {
+  /** The namespace of the DNS pods. */
   namespace: 'kube-system',
-  podLabels: { 'k8s-app': 'kube-dns' },
+  /** The labels of the DNS pods. */
+  podLabels: {
+    /** kubeadm's label of CoreDNS. */
+    'k8s-app': 'kube-dns',
+  },
 } as const;
 
+/** Props of {@link NetworkPolicies}. */
 export interface NetworkPoliciesProps {
   /** The Service whose app gets traffic: any client may reach the app's pods on their container ports. */
   readonly service: ExposedService;

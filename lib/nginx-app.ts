@@ -25,6 +25,7 @@ export const HTTPS_PORT = GUIDE_LISTEN_PORTS.https;
 // Part of this construct's API; beside the certificate checks so the diff's redaction needs no construct to name it.
 export { CERTIFICATE_FINGERPRINT_ANNOTATION };
 
+/** Props of {@link NginxApp}. */
 export interface NginxAppProps {
   /**
    * Name of the Deployment, and the value of its `run` label that Services select.
@@ -159,21 +160,35 @@ export interface NginxAppProps {
  * @see https://kubernetes.io/docs/tutorials/services/connect-applications-service/#exposing-pods-to-the-cluster
  */
 export class NginxApp extends Construct implements IPodSelector {
+  /** Name of the Deployment, and the value of its pods' `run` label. */
   public readonly name: string;
+  /** Number of nginx pods. */
   public readonly replicas: number;
+  /** The nginx container image. */
   public readonly image: string;
+  /** Name of the nginx container. */
   public readonly containerName: string;
+  /** The Secret nginx serves https with, if any. */
   public readonly tls?: TlsSecret;
+  /** The ConfigMap with default.conf, if any (given, or made for `tls`). */
   public readonly config?: NginxConfig;
+  /** Whether pods get the Service environment variables, when set. */
   public readonly enableServiceLinks?: boolean;
   /** Whether the production preset was asked for; the parts below say what is on. */
   public readonly hardening: boolean;
+  /** See {@link NginxAppProps.restricted}. */
   public readonly restricted: boolean;
+  /** See {@link NginxAppProps.resources}. */
   public readonly resources?: k8s.ResourceRequirements;
+  /** See {@link NginxAppProps.probes}. */
   public readonly probes: boolean;
+  /** See {@link NginxAppProps.strategy}. */
   public readonly strategy?: k8s.DeploymentStrategy;
+  /** See {@link NginxAppProps.preStopSleep}. */
   public readonly preStopSleep?: Duration;
+  /** See {@link NginxAppProps.terminationGracePeriod}. */
   public readonly terminationGracePeriod?: Duration;
+  /** See {@link NginxAppProps.spread}. */
   public readonly spread: boolean;
   /** The labels on every pod, and so the selector of the Deployment and its Services. */
   public readonly selectorLabels: Readonly<Record<string, string>>;

@@ -14,7 +14,9 @@ export const NGINX_SSL_DIR = '/etc/nginx/ssl';
 
 /** The ports nginx listens on inside the pod. */
 export interface ListenPorts {
+  /** The plain http port. */
   readonly http: number;
+  /** The https port (with TLS). */
   readonly https: number;
 }
 
@@ -47,6 +49,7 @@ export function guideDefaultConf(certificateFile = 'tls.crt', privateKeyFile = '
 `;
 }
 
+/** Props of {@link NginxConfig}. */
 export interface NginxConfigProps {
   /**
    * Name of the ConfigMap.

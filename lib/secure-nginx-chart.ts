@@ -15,6 +15,7 @@ import {
 /** The port names of the final state's Service (nginx-secure-app.yaml's http and https): what nodePorts is keyed by. */
 export const SERVICE_PORT_NAMES = ['http', 'https'] as const;
 
+/** Props of {@link SecureNginxChart}: the chart's own, and cdk8s' `ChartProps` (namespace, labels). */
 export interface SecureNginxChartProps extends ChartProps {
   /**
    * Where the certificate comes from: PEM text or files (synthesized into the Secret), or an existing Secret.
@@ -95,10 +96,15 @@ export interface SecureNginxChartProps extends ChartProps {
  * LoadBalancer Service (emitted before its Deployment), and the curl client with its https check.
  */
 export class SecureNginxChart extends Chart {
+  /** The TLS Secret (synthesized or referenced). */
   public readonly tls: TlsSecret;
+  /** The ConfigMap with default.conf. */
   public readonly config: NginxConfig;
+  /** The https nginx Deployment. */
   public readonly app: NginxApp;
+  /** The Service in front of nginx. */
   public readonly service: ExposedService;
+  /** The curl client (and its check Job). */
   public readonly probe: CurlProbe;
   /** With `networkPolicies`: default deny, plus exactly the guide's traffic. */
   public readonly networkPolicies?: NetworkPolicies;

@@ -110,9 +110,18 @@ export interface ExistingTlsSecretProps extends TlsSecretOptions {
  * {@link TlsSecret.fromSource}, one case per factory.
  */
 export type TlsSecretSource =
-  | ({ readonly from: 'pem' } & TlsSecretPemProps)
-  | ({ readonly from: 'files' } & TlsSecretFileProps)
-  | ({ readonly from: 'existing' } & ExistingTlsSecretProps);
+  | ({
+    /** {@link TlsSecret.fromPem} */
+    readonly from: 'pem';
+  } & TlsSecretPemProps)
+  | ({
+    /** {@link TlsSecret.fromFiles} */
+    readonly from: 'files';
+  } & TlsSecretFileProps)
+  | ({
+    /** {@link TlsSecret.fromExisting} */
+    readonly from: 'existing';
+  } & ExistingTlsSecretProps);
 
 type Mode = TlsSecretSource['from'];
 const FACTORY: Record<Mode, string> = { pem: 'TlsSecret.fromPem', files: 'TlsSecret.fromFiles', existing: 'TlsSecret.fromExisting' };
@@ -155,7 +164,9 @@ export class TlsSecret extends Construct {
   }
 
   /** Name of the Secret. */
+  /** Name of the Secret. */
   public readonly name: string;
+  /** The Secret's type and key names. */
   public readonly layout: TlsSecretLayout;
   /** `kubernetes.io/tls`, or undefined for the legacy (Opaque) layout. */
   public readonly type: string | undefined;
@@ -165,6 +176,7 @@ export class TlsSecret extends Construct {
   public readonly privateKeyKey: string;
   /** True when the Secret is only referenced ({@link TlsSecret.fromExisting}), not synthesized. */
   public readonly existing: boolean;
+  /** Whether the certificate must name the Services that serve it. */
   public readonly checkServiceNames: boolean;
   /** The parsed, checked pair; undefined for an existing Secret given without its files. */
   public readonly pair?: CertificatePair;
@@ -251,6 +263,7 @@ export class TlsSecret extends Construct {
   /**
    * The Secret's fields for base64 values of any representation (plain strings here, secret Outputs in the
    * Pulumi component), so both tools emit the same object.
+   * @internal
    */
   public static manifest<T>(args: { name: string; layout: TlsSecretLayout; certificate: T; privateKey: T }) {
     const layout = LAYOUTS[args.layout];

@@ -133,16 +133,20 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
   public readonly chart: SecureNginxChart;
   /** The generated key and certificate; undefined when the certificate comes from config or an existing Secret. */
   public readonly privateKey?: tls.PrivateKey;
+  /** The generated self-signed certificate (with {@link privateKey}). */
   public readonly certificate?: tls.SelfSignedCert;
   /** The TLS Secret the stack creates; undefined when it uses an existing one. */
   public readonly secret?: k8s.core.v1.Secret;
+  /** The Service in front of nginx. */
   public readonly service: k8s.core.v1.Service;
   /** The deployed objects by `<kind>/<name>`, in the chart's order. */
   public readonly resources: Readonly<Record<string, pulumi.CustomResource>>;
 
   /** The load balancer's hostname (AWS ELB and others), else its IP; undefined until the cloud assigns one. */
   public readonly loadBalancerAddress: pulumi.Output<string | undefined>;
+  /** The Service's name, its DNS name in the namespace. */
   public readonly serviceName: pulumi.Output<string>;
+  /** The Service's cluster IP. */
   public readonly clusterIP: pulumi.Output<string>;
   /** Node ports by Service port name (NodePort and LoadBalancer). */
   public readonly nodePorts: pulumi.Output<Record<string, number>>;

@@ -15,11 +15,26 @@ export const CONFIG_NAMESPACE = 'guide-as-code';
 /** Where the stack's TLS certificate comes from. */
 export type CertificateSetting =
   /** `@pulumi/tls` makes a key and a self-signed certificate, renewed by `pulumi up` near its expiry. */
-  | { readonly source: 'generated' }
+  | {
+    /** Made by `@pulumi/tls`. */
+    readonly source: 'generated';
+  }
   /** A TLS Secret already in the namespace (cert-manager, `kubectl create secret tls`): the stack makes none. */
-  | { readonly source: 'existingSecret'; readonly secretName: string }
+  | {
+    /** An existing Secret. */
+    readonly source: 'existingSecret';
+    /** Its name. */
+    readonly secretName: string;
+  }
   /** PEM certificate and key from stack config (the key a secret value), checked before anything is registered. */
-  | { readonly source: 'config'; readonly certificatePem: string; readonly privateKeyPem: string };
+  | {
+    /** From stack config. */
+    readonly source: 'config';
+    /** The certificate, PEM. */
+    readonly certificatePem: string;
+    /** The key, PEM (a secret config value). */
+    readonly privateKeyPem: string;
+  };
 
 /** Which cluster the stack deploys to: always said explicitly, never the kubeconfig's current context by accident. */
 export interface ClusterSetting {
@@ -33,10 +48,15 @@ export interface ClusterSetting {
 export interface DeploymentSettings {
   /** Namespace the app is deployed to; created by the stack unless it is `default`. */
   readonly namespace: string;
+  /** Number of nginx pods. */
   readonly replicas: number;
+  /** The Service type. */
   readonly serviceType: ServiceType;
+  /** Which image family the defaults come from. */
   readonly imageSet: ImageSet;
+  /** The nginx image, overriding `imageSet`'s. */
   readonly nginxImage?: string;
+  /** The curl image, overriding `imageSet`'s. */
   readonly curlImage?: string;
   /** Fixed node ports by Service port name. */
   readonly nodePorts: Readonly<Record<string, number>>;
@@ -46,40 +66,59 @@ export interface DeploymentSettings {
   readonly certificateEarlyRenewalHours: number;
   /** Wait for the cloud load balancer's address; false on clusters without one (kind, minikube). */
   readonly waitForLoadBalancer: boolean;
+  /** The production preset, and the namespace labelled to enforce Pod Security "restricted". */
   readonly hardening: boolean;
   /** Add the one-shot https check Job. */
   readonly check: boolean;
+  /** Where the TLS certificate comes from. */
   readonly certificate: CertificateSetting;
 }
 
 /** One environment's settings, read from `Pulumi.<stack>.yaml`: the deployment and the cluster it goes to. */
 export interface StackSettings extends DeploymentSettings {
+  /** The cluster the stack deploys to. */
   readonly cluster: ClusterSetting;
 }
 
 /** The value of each setting left unset, in stack config and in the component's Args alike. */
 export const DEPLOYMENT_DEFAULTS = {
+  /** The `default` namespace, which the stack never creates. */
   namespace: 'default',
+  /** One nginx pod, as nginx-secure-app.yaml. */
   replicas: 1,
+  /** The guide's last step. */
   serviceType: ServiceType.LOAD_BALANCER,
+  /** Pinned, pullable images. */
   imageSet: ImageSet.PINNED,
+  /** Node ports chosen by Kubernetes. */
   nodePorts: {},
+  /** A year. */
   certificateValidityHours: 365 * 24,
+  /** 30 days. */
   certificateEarlyRenewalHours: 30 * 24,
+  /** Wait for the load balancer's address. */
   waitForLoadBalancer: true,
+  /** The guide's manifests, without the preset. */
   hardening: false,
+  /** With the check Job. */
   check: true,
-  certificate: { source: 'generated' },
+  /** A certificate made by `@pulumi/tls`. */
+  certificate: {
+    /** See {@link CertificateSetting}. */
+    source: 'generated',
+  },
 } as const satisfies Omit<DeploymentSettings, 'nginxImage' | 'curlImage'>;
 
 /** Reads raw stack config values by key (without the `guide-as-code:` prefix), and whether each one is a secret. */
 export interface ConfigSource {
+  /** The raw value of `key`, or undefined when it is not set. */
   get(key: string): string | undefined;
   /** Whether the value was set with `pulumi config set --secret`. */
   isSecret(key: string): boolean;
 }
 
-const KEYS = [
+/** Every stack config key the program reads, without the `guide-as-code:` prefix. */
+export const STACK_CONFIG_KEYS = [
   'namespace', 'replicas', 'serviceType', 'imageSet', 'nginxImage', 'curlImage', 'nodePorts',
   'certificateValidityHours', 'certificateEarlyRenewalHours', 'waitForLoadBalancer', 'hardening', 'check',
   'certificateSource', 'existingSecretName', 'certificatePem', 'privateKeyPem', 'kubeconfig', 'context',
@@ -95,22 +134,22 @@ export const CERTIFICATE_SOURCES = ['generated', 'existingSecret', 'config'] as 
  */
 export function readStackSettings(config: ConfigSource, presentKeys: readonly string[] = []): StackSettings {
   const owner = 'stack config';
-  const key = (k: typeof KEYS[number]) => `${CONFIG_NAMESPACE}:${k}`;
+  const key = (k: typeof STACK_CONFIG_KEYS[number]) => `${CONFIG_NAMESPACE}:${k}`;
   for (const present of presentKeys) {
     const [ns, name] = present.split(':', 2);
-    const guess = nearest(name ?? '', KEYS);
+    const guess = nearest(name ?? '', STACK_CONFIG_KEYS);
     // `guide_as_code:replicas` would be another project's key, ignored by this one: a near miss is a typo.
     if (ns !== CONFIG_NAMESPACE && name !== undefined && nearest(ns, [CONFIG_NAMESPACE]) !== undefined) {
       fail(owner, `${present} is not read: its namespace "${ns}" is not this project's "${CONFIG_NAMESPACE}"; `
-        + `${guess ? `did you mean ${key(guess as typeof KEYS[number])}? ` : ''}set the key as ${CONFIG_NAMESPACE}:<setting>`);
+        + `${guess ? `did you mean ${key(guess as typeof STACK_CONFIG_KEYS[number])}? ` : ''}set the key as ${CONFIG_NAMESPACE}:<setting>`);
     }
-    if (ns === CONFIG_NAMESPACE && !(KEYS as readonly string[]).includes(name)) {
-      fail(owner, `${present} is not a setting: ${guess ? `did you mean ${key(guess as typeof KEYS[number])}? ` : ''}`
-        + `use one of ${KEYS.map((k) => key(k)).join(', ')}`);
+    if (ns === CONFIG_NAMESPACE && !(STACK_CONFIG_KEYS as readonly string[]).includes(name)) {
+      fail(owner, `${present} is not a setting: ${guess ? `did you mean ${key(guess as typeof STACK_CONFIG_KEYS[number])}? ` : ''}`
+        + `use one of ${STACK_CONFIG_KEYS.map((k) => key(k)).join(', ')}`);
     }
   }
 
-  const integer = (k: typeof KEYS[number], fallback: number): number => {
+  const integer = (k: typeof STACK_CONFIG_KEYS[number], fallback: number): number => {
     const raw = config.get(k);
     if (raw === undefined) return fallback;
     const value = parseDecimal(raw);
@@ -119,7 +158,7 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
     }
     return value;
   };
-  const boolean = (k: typeof KEYS[number], fallback: boolean): boolean => {
+  const boolean = (k: typeof STACK_CONFIG_KEYS[number], fallback: boolean): boolean => {
     const raw = config.get(k);
     if (raw === undefined) return fallback;
     if (raw !== 'true' && raw !== 'false') {
@@ -127,7 +166,7 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
     }
     return raw === 'true';
   };
-  const image = (k: typeof KEYS[number]): string | undefined => {
+  const image = (k: typeof STACK_CONFIG_KEYS[number]): string | undefined => {
     const raw = config.get(k);
     if (raw !== undefined) checkImage(owner, key(k), raw, 'use e.g. "nginx:1.27.4", or remove the key for the default');
     return raw;
@@ -180,7 +219,7 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
 
 /** The certificate and key of `certificateSource: config`, parsed with messages that name those keys. */
 function configCertificate(certificatePem: string, privateKeyPem: string): CertificatePair {
-  const key = (k: typeof KEYS[number]) => `${CONFIG_NAMESPACE}:${k}`;
+  const key = (k: typeof STACK_CONFIG_KEYS[number]) => `${CONFIG_NAMESPACE}:${k}`;
   return CertificatePair.parse('stack config', certificatePem, privateKeyPem, {
     certificate: key('certificatePem'),
     privateKey: key('privateKeyPem'),
@@ -188,7 +227,7 @@ function configCertificate(certificatePem: string, privateKeyPem: string): Certi
   });
 }
 
-function readCertificate(owner: string, config: ConfigSource, key: (k: typeof KEYS[number]) => string): CertificateSetting {
+function readCertificate(owner: string, config: ConfigSource, key: (k: typeof STACK_CONFIG_KEYS[number]) => string): CertificateSetting {
   const source = checkOneOf(owner, key('certificateSource'), config.get('certificateSource') ?? DEPLOYMENT_DEFAULTS.certificate.source, CERTIFICATE_SOURCES);
   const stray = (['existingSecretName', 'certificatePem', 'privateKeyPem'] as const)
     .filter((k) => config.get(k) !== undefined && !(source === 'existingSecret' ? ['existingSecretName'] : source === 'config'
@@ -220,7 +259,7 @@ function readCertificate(owner: string, config: ConfigSource, key: (k: typeof KE
   return { source, certificatePem, privateKeyPem };
 }
 
-function readCluster(owner: string, config: ConfigSource, key: (k: typeof KEYS[number]) => string): ClusterSetting {
+function readCluster(owner: string, config: ConfigSource, key: (k: typeof STACK_CONFIG_KEYS[number]) => string): ClusterSetting {
   const kubeconfig = config.get('kubeconfig');
   const context = config.get('context');
   if (kubeconfig === undefined && context === undefined) {
@@ -293,7 +332,9 @@ export function chartPropsFor(settings: DeploymentSettings): SecureNginxChartPro
 
 /** The stack's chart and the objects it synthesized, which passed the App's output check. */
 export interface CheckedStack {
+  /** The chart, built from the settings. */
   readonly chart: SecureNginxChart;
+  /** Its synthesized objects, in order. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly objects: any[];
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the construct library works as a package: `npm pack`, install the tarball into a new TypeScript project
-# beside cdk8s and constructs of other (older, compatible) patch versions than the project's own, compile a chart that
-# imports 'guide-as-code' with `strict`, synthesize it, and check that no Pulumi package came with it.
+# beside cdk8s and constructs of other (older, compatible) patch versions than the project's own, compile the README's
+# example with `strict`, synthesize it, and check that no Pulumi package came with it.
 # Run by .ci/run (npm run test:package).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -58,27 +58,18 @@ fi
 node -e "require.resolve('guide-as-code/pulumi')"
 size=$(du -sm node_modules | cut -f1) packages=$(npm ls --all --parseable 2>/dev/null | tail -n +2 | sort -u | wc -l)
 echo "package: the library with cdk8s $user_cdk8s, constructs $user_constructs, cdk8s-plus-27, typescript and @types/node installed $packages packages, $size MB" >&2
-cat > chart.ts <<'TS'
-import { App, Chart } from 'cdk8s';
-import { CurlProbe, ExposedService, NginxApp, ServiceType, TlsSecret } from 'guide-as-code';
-
-const app = new App({ outdir: 'dist' });
-const chart = new Chart(app, 'shop', { namespace: 'shop' });
-const tls = TlsSecret.fromExisting(chart, 'tls');
-const web = new NginxApp(chart, 'web', { tls });
-const svc = new ExposedService(chart, 'svc', { app: web, type: ServiceType.NODE_PORT });
-new CurlProbe(chart, 'curl', { service: svc }).addCheck();
-app.synth();
-TS
+# The README's example, exactly as a newcomer copies it: its first TypeScript block.
+awk '/^```ts$/ { on = 1; next } on && /^```$/ { exit } on' "$root/README.md" > chart.ts
+grep -q "from 'guide-as-code'" chart.ts || { echo "check-package: README.md has no TypeScript example importing 'guide-as-code'" >&2; exit 1; }
 npx tsc -p .
 node out/chart.js
 kinds=$(node -e "
   const { parseAllDocuments } = require('$root/node_modules/yaml');
   const docs = parseAllDocuments(require('fs').readFileSync('dist/shop.k8s.yaml', 'utf8')).map((d) => d.toJS());
   console.log(docs.map((o) => o.kind + '/' + o.metadata.namespace + '/' + o.metadata.name.replace(/-[0-9a-f]{8}\$/, '-<hash>')).join(' '));")
-expected="Service/shop/my-nginx ConfigMap/shop/my-nginx-conf Deployment/shop/my-nginx Deployment/shop/curl-deployment Job/shop/my-nginx-https-check-<hash>"
+expected="Service/shop/my-nginx ConfigMap/shop/my-nginx-conf Deployment/shop/my-nginx PodDisruptionBudget/shop/my-nginx Deployment/shop/curl-deployment Job/shop/my-nginx-https-check-<hash>"
 if [ "$kinds" != "$expected" ]; then
   echo "check-package: the consumer's chart synthesized '$kinds', expected '$expected'" >&2
   exit 1
 fi
-echo "package ok: a TypeScript project installed $tarball, compiled a chart importing 'guide-as-code' and synthesized: $kinds"
+echo "package ok: a TypeScript project installed $tarball, compiled the README's example and synthesized: $kinds"
