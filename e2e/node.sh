@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # A real Kubernetes cluster that runs containers on two nodes (or N), built from Go modules and Debian packages. The
 # control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) has a network namespace of its own, and
 # so has each node, with a private mount namespace too: its containerd (with Debian's runc), kubelet, kube-proxy
@@ -47,6 +48,16 @@ host_sysctls=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_
 
 log() { echo "node.sh: $*" >&2; }
 
+# One file per concern, as kind's create actions are: PKI, node configuration, network, processes.
+# shellcheck source=node/pki.sh
+. "$here/node/pki.sh"
+# shellcheck source=node/configs.sh
+. "$here/node/configs.sh"
+# shellcheck source=node/network.sh
+. "$here/node/network.sh"
+# shellcheck source=node/processes.sh
+. "$here/node/processes.sh"
+
 host_state() {
   local s
   for s in "${host_sysctls[@]}"; do echo "$s=$(sysctl -n "$s" 2>/dev/null || echo unset)"; done
@@ -65,26 +76,6 @@ host_state() {
   done
 }
 
-# Every process of the run, or of node N alone: the ones whose command line names its folder (daemons, shims), every
-# process in its cgroups (containers), and, for a node, every process in its network namespace (kube-router, the
-# script that started them).
-node_pids() {
-  local dir=$work/ cg=$cgroup_root ino="" p
-  if [ -n "${1:-}" ]; then
-    dir=$(node_dir "$1")/; cg=$cgroup_root/node-$1
-    ino=$(stat -L -c %i "$(netns_file "$1")" 2>/dev/null || true)
-  fi
-  {
-    pgrep -f -- "$dir" || true
-    find /sys/fs/cgroup/pids/"$cg" -name cgroup.procs -exec cat {} + 2>/dev/null || true
-    if [ -n "$ino" ]; then
-      for p in /proc/[0-9]*; do
-        [ "$(readlink "$p/ns/net" 2>/dev/null)" = "net:[$ino]" ] && echo "${p#/proc/}"
-      done
-    fi
-  } | sort -un | grep -v -x "$$" || true
-}
-
 cgroup_dirs() { find /sys/fs/cgroup/*/"$cgroup_root" -maxdepth 0 -type d 2>/dev/null || true; }
 run_netns() { ip netns list 2>/dev/null | awk '{print $1}' | grep -x -- "$netns_prefix-.*" || true; }
 # Whether anything of a run is here: its namespaces, its folder or its cgroups.
@@ -100,269 +91,6 @@ binaries() {
   kube_router_bin=$("$here/build.sh" netpol | sed -n 's/^kube-router=//p')
   vegeta_bin=$("$here/build.sh" load | sed -n 's/^vegeta=//p')
   images=$("$here/images.sh" "$coredns_bin/coredns" | sed -n 's/^images=//p')
-}
-
-certificates() {
-  local pki=$work/pki nodes=$1 n
-  mkdir -p "$pki"
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$pki/ca.key" -out "$pki/ca.crt" -days 2 -subj /CN=guide-node-ca 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -keyout "$pki/apiserver.key" -out "$pki/apiserver.csr" -subj /CN=kube-apiserver 2>/dev/null
-  printf 'subjectAltName=IP:%s,IP:10.96.0.1,IP:127.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n' \
-    "$cp_ip" > "$pki/apiserver.ext"
-  openssl x509 -req -in "$pki/apiserver.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 2 \
-    -extfile "$pki/apiserver.ext" -out "$pki/apiserver.crt" 2>/dev/null
-  openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
-  openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
-  # Static tokens: the admin (controller manager, scheduler, kube-router, tests), kube-proxy, and one per node.
-  local admin proxy token
-  admin=$(openssl rand -hex 16); proxy=$(openssl rand -hex 16)
-  printf '%s,admin,admin,system:masters\n%s,system:kube-proxy,kube-proxy\n' "$admin" "$proxy" > "$pki/tokens.csv"
-  kubeconfig "$work/admin.kubeconfig" admin "$admin"; kubeconfig "$work/proxy.kubeconfig" proxy "$proxy"
-  for n in $(seq "$nodes"); do
-    token=$(openssl rand -hex 16)
-    printf '%s,system:node:%s,node-%s,system:nodes\n' "$token" "$(node_name "$n")" "$n" >> "$pki/tokens.csv"
-    mkdir -p "$(node_dir "$n")"
-    kubeconfig "$(node_dir "$n")/node.kubeconfig" "node-$n" "$token"
-  done
-  chmod 600 "$pki"/*.key "$pki/tokens.csv"
-}
-
-kubeconfig() {
-  cat > "$1" <<EOF
-apiVersion: v1
-kind: Config
-clusters: [{name: guide-node, cluster: {server: "https://$cp_ip:6443", certificate-authority: "$work/pki/ca.crt"}}]
-users: [{name: $2, user: {token: "$3"}}]
-contexts: [{name: guide-node, context: {cluster: guide-node, user: $2}}]
-current-context: guide-node
-EOF
-  chmod 600 "$1"
-}
-
-# Node N's containerd, CNI, kubelet and kube-proxy configuration, in its own folder.
-node_configs() {
-  local n=$1 dir name ip cidr
-  dir=$(node_dir "$n"); name=$(node_name "$n"); ip=$(node_ip "$n"); cidr=$(pod_cidr "$n")
-  mkdir -p "$dir/containerd" "$dir/cni/net.d" "$dir/kubelet" "$dir/sysctl" "$dir/pod-logs"
-  # root is inside the node's mount namespace, where /var/lib is a tmpfs: the images' content and snapshots (about
-  # 500 MB a node) go to memory rather than being written and synced to disk, and go with the namespace.
-  cat > "$dir/containerd/config.toml" <<EOF
-version = 3
-root = "/var/lib/containerd"
-state = "$dir/containerd/state"
-[grpc]
-  address = "$dir/containerd/containerd.sock"
-[ttrpc]
-  address = "$dir/containerd/containerd.sock.ttrpc"
-[plugins]
-  [plugins.'io.containerd.internal.v1.opt']
-    path = "$dir/containerd/opt"
-  [plugins.'io.containerd.nri.v1.nri']
-    disable = true
-  [plugins.'io.containerd.cri.v1.images']
-    snapshotter = 'overlayfs'
-    [plugins.'io.containerd.cri.v1.images'.pinned_images]
-      sandbox = 'guide.local/pause:1'
-  [plugins.'io.containerd.cri.v1.runtime']
-    # No CAP_SYS_RESOURCE here: a negative oom_score_adj is refused, so containerd must not ask for one.
-    restrict_oom_score_adj = true
-    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
-      Root = "$dir/runc"
-      SystemdCgroup = false
-    [plugins.'io.containerd.cri.v1.runtime'.cni]
-      bin_dirs = ["$cni_bin"]
-      conf_dir = "$dir/cni/net.d"
-  [plugins.'io.containerd.grpc.v1.cri']
-    stream_server_address = '127.0.0.1'
-EOF
-  # No masquerade: a pod's packets reach pods on the other node with its own address, as Kubernetes' network model
-  # says (routes between the nodes' pod subnets carry them).
-  cat > "$dir/cni/net.d/10-guide.conflist" <<EOF
-{"cniVersion": "1.0.0", "name": "guide-pods", "plugins": [
-  {"type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-   "ipam": {"type": "host-local", "ranges": [[{"subnet": "$cidr"}]], "routes": [{"dst": "0.0.0.0/0"}],
-            "dataDir": "$dir/cni/ipam"}},
-  {"type": "portmap", "capabilities": {"portMappings": true}}]}
-EOF
-  echo "nameserver $cluster_dns" > "$dir/resolv.conf"
-  cat > "$dir/kubelet/config.yaml" <<EOF
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-address: $ip
-readOnlyPort: 0
-healthzBindAddress: 127.0.0.1
-# Only the API server reaches this port, inside the namespaces.
-authentication: {anonymous: {enabled: true}, webhook: {enabled: false}}
-authorization: {mode: AlwaysAllow}
-cgroupDriver: cgroupfs
-cgroupRoot: /$cgroup_root/node-$n
-# This machine has cgroup v1 only.
-failCgroupV1: false
-failSwapOn: false
-containerRuntimeEndpoint: unix://$dir/containerd/containerd.sock
-clusterDomain: cluster.local
-clusterDNS: [$cluster_dns]
-resolvConf: $dir/resolv.conf
-podLogsDir: $dir/pod-logs
-evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%, nodefs.inodesFree: 1%}
-imageGCHighThresholdPercent: 100
-imageGCLowThresholdPercent: 99
-protectKernelDefaults: false
-serializeImagePulls: false
-maxPods: 30
-EOF
-  cat > "$dir/kube-proxy.yaml" <<EOF
-apiVersion: kubeproxy.config.k8s.io/v1alpha1
-kind: KubeProxyConfiguration
-clientConnection: {kubeconfig: $work/proxy.kubeconfig}
-mode: iptables
-bindAddress: $ip
-# The whole pod range: Service traffic from any pod keeps its source address; only traffic from outside is masqueraded.
-clusterCIDR: $pod_range
-detectLocalMode: ClusterCIDR
-hostnameOverride: $name
-healthzBindAddress: 127.0.0.1:10256
-metricsBindAddress: 127.0.0.1:10249
-# Nothing to tune in a namespace: the conntrack table is the machine's.
-conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
-EOF
-  # The kernel-wide values the kubelet wants; inside the mount namespace they shadow /proc/sys, so it never writes
-  # the machine's own.
-  printf '1\n' > "$dir/sysctl/vm.overcommit_memory"; printf '0\n' > "$dir/sysctl/vm.panic_on_oom"
-  printf '10\n' > "$dir/sysctl/kernel.panic"; printf '1\n' > "$dir/sysctl/kernel.panic_on_oops"
-  cat /proc/sys/kernel/keys/root_maxkeys > "$dir/sysctl/kernel.keys.root_maxkeys"
-  cat /proc/sys/kernel/keys/root_maxbytes > "$dir/sysctl/kernel.keys.root_maxbytes"
-}
-
-# The control plane's namespace, with the bridge the nodes join; it forwards nothing, so nothing leaves the nodes.
-control_plane_network() {
-  # `ip netns add` makes /run/netns a mount point (and the folder) the first time; down puts it back as it was.
-  { [ -d /run/netns ] && echo dir; mountpoint -q /run/netns && echo mount; } > "$work/run-netns-before" || true
-  ip netns add "$netns_prefix-cp"
-  ip -n "$netns_prefix-cp" link set lo up
-  ip -n "$netns_prefix-cp" link add gbr0 type bridge
-  ip -n "$netns_prefix-cp" addr add "$cp_ip/24" dev gbr0
-  ip -n "$netns_prefix-cp" link set gbr0 up
-}
-
-# Node N's namespace, joined to the bridge by a veth pair; both ends stay inside the namespaces.
-node_network() {
-  local n=$1 ns=$netns_prefix-$1
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
-  ip -n "$ns" link add eth0 type veth peer name "gn$n" netns "$netns_prefix-cp"
-  ip -n "$netns_prefix-cp" link set "gn$n" master gbr0 up
-  ip -n "$ns" addr add "$(node_ip "$n")/24" dev eth0
-  ip -n "$ns" link set eth0 up
-  # Every destination is routable, so Service and load-balancer addresses reach kube-proxy's rules; the control
-  # plane's namespace has no link to the machine, so nothing goes further.
-  ip -n "$ns" route add default via "$cp_ip" dev eth0
-  nsenter --net="$(netns_file "$n")" sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.all.route_localnet=1 \
-    net.bridge.bridge-nf-call-iptables=1
-  # The control plane reaches pods (a Service's endpoints answering the API server) through their node.
-  ip -n "$netns_prefix-cp" route add "$(pod_cidr "$n")" via "$(node_ip "$n")"
-}
-
-# Routes from node N to every other node's pod subnet, via that node: direct routing, no overlay.
-node_routes() {
-  local n=$1 nodes=$2 m
-  for m in $(seq "$nodes"); do
-    [ "$m" = "$n" ] && continue
-    ip -n "$netns_prefix-$n" route add "$(pod_cidr "$m")" via "$(node_ip "$m")" dev eth0
-  done
-}
-
-cgroups() {
-  local controller dir n
-  for controller in /sys/fs/cgroup/*/; do
-    [ -f "$controller/cgroup.procs" ] || continue
-    for dir in "${controller%/}/$cgroup_root" $(for n in $(seq "$1"); do echo "${controller%/}/$cgroup_root/node-$n"; done); do
-      mkdir -p "$dir"
-      if [ -f "$dir/cpuset.cpus" ]; then
-        cat "$(dirname "$dir")/cpuset.cpus" > "$dir/cpuset.cpus"
-        cat "$(dirname "$dir")/cpuset.mems" > "$dir/cpuset.mems"
-      fi
-    done
-  done
-}
-
-# Runs inside the control plane's network namespace: etcd, the API server, the controller manager and the scheduler.
-inside_control_plane() {
-  local logs=$work/logs
-  mkdir -p "$logs"
-  "$cluster_bin/etcd" --data-dir "$work/etcd" --listen-client-urls http://127.0.0.1:2379 \
-    --advertise-client-urls http://127.0.0.1:2379 --listen-peer-urls http://127.0.0.1:2380 \
-    --initial-advertise-peer-urls http://127.0.0.1:2380 --initial-cluster "default=http://127.0.0.1:2380" \
-    >"$logs/etcd.log" 2>&1 &
-  "$cluster_bin/kube-apiserver" --etcd-servers http://127.0.0.1:2379 --bind-address "$cp_ip" \
-    --advertise-address "$cp_ip" --secure-port 6443 --cert-dir "$work/apiserver" \
-    --tls-cert-file "$work/pki/apiserver.crt" --tls-private-key-file "$work/pki/apiserver.key" \
-    --client-ca-file "$work/pki/ca.crt" --token-auth-file "$work/pki/tokens.csv" --authorization-mode Node,RBAC \
-    --enable-admission-plugins NodeRestriction --service-cluster-ip-range "$service_cidr" \
-    --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$work/pki/sa.pub" \
-    --service-account-signing-key-file "$work/pki/sa.key" --kubelet-preferred-address-types InternalIP \
-    >"$logs/kube-apiserver.log" 2>&1 &
-  # The controller manager and the scheduler read the API server's settings once, at start, and exit if it does not
-  # answer yet (a kubelet or systemd would restart them; nothing does here): they start once it is ready.
-  wait_for "the API server" 120 kubectl --kubeconfig "$work/admin.kubeconfig" get --raw /readyz || true
-  "$cluster_bin/kube-controller-manager" --kubeconfig "$work/admin.kubeconfig" \
-    --authentication-kubeconfig "$work/admin.kubeconfig" --authorization-kubeconfig "$work/admin.kubeconfig" \
-    --bind-address 127.0.0.1 --root-ca-file "$work/pki/ca.crt" --service-account-private-key-file "$work/pki/sa.key" \
-    --leader-elect=false --service-cluster-ip-range "$service_cidr" >"$logs/kube-controller-manager.log" 2>&1 &
-  "$cluster_bin/kube-scheduler" --kubeconfig "$work/admin.kubeconfig" \
-    --authentication-kubeconfig "$work/admin.kubeconfig" --authorization-kubeconfig "$work/admin.kubeconfig" \
-    --bind-address 127.0.0.1 --leader-elect=false >"$logs/kube-scheduler.log" 2>&1 &
-  wait
-}
-
-# Runs inside node N's network namespace and a private mount namespace: mounts what the daemons would otherwise
-# write on the machine, starts them, and waits. Everything it mounts goes with the namespace.
-inside_node() {
-  local n=$1 dir name ip
-  dir=$(node_dir "$n"); name=$(node_name "$n"); ip=$(node_ip "$n")
-  mount -t tmpfs tmpfs /run
-  mount -t tmpfs tmpfs /var/lib
-  # The kubelet links container logs into /var/log/containers, whatever podLogsDir says.
-  mount -t tmpfs tmpfs /var/log
-  mkdir -p /run/netns
-  local s
-  for s in vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys kernel.keys.root_maxbytes; do
-    mount --bind "$dir/sysctl/$s" "/proc/sys/${s//.//}"
-  done
-  export PATH="$containerd_bin:$PATH"
-  local logs=$dir/logs
-  mkdir -p "$logs"
-  "$containerd_bin/containerd" --config "$dir/containerd/config.toml" >"$logs/containerd.log" 2>&1 &
-  # The kubelet checks the runtime once, at start, and exits if it does not answer yet; systemd would restart it
-  # (Restart=always), nothing does here, so it starts only once containerd serves.
-  wait_for "containerd" 60 "$containerd_bin/ctr" --address "$dir/containerd/containerd.sock" version || true
-  "$cluster_bin/kubelet" --config "$dir/kubelet/config.yaml" --kubeconfig "$dir/node.kubeconfig" \
-    --root-dir "$dir/kubelet" --cert-dir "$dir/kubelet/pki" --hostname-override "$name" --node-ip "$ip" \
-    >"$logs/kubelet.log" 2>&1 &
-  "$cluster_bin/kube-proxy" --config "$dir/kube-proxy.yaml" >"$logs/kube-proxy.log" 2>&1 &
-  # The NetworkPolicy enforcer: kube-router's firewall alone (no routing, no service proxy), once this node's Node
-  # object exists (kube-router exits if it cannot find it).
-  (until kubectl --kubeconfig "$work/admin.kubeconfig" get node "$name" >/dev/null 2>&1; do sleep 1; done
-   exec "$kube_router_bin/kube-router" --kubeconfig="$work/admin.kubeconfig" --run-firewall=true --run-router=false \
-     --run-service-proxy=false --hostname-override="$name" --metrics-port=0 --health-port=0) >"$logs/kube-router.log" 2>&1 &
-  wait
-}
-
-# Whether a process runs: a killed one nobody has reaped yet is a zombie, and kill -0 would still find it.
-running() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" != Z ]; }
-
-in_netns() { local n=$1; shift; nsenter --net="$(netns_file "$n")" -- "$@"; }
-kubectl_node() { in_netns 1 kubectl --kubeconfig "$work/admin.kubeconfig" "$@"; }
-
-wait_for() {
-  local what=$1 tries=$2
-  shift 2
-  for _ in $(seq "$tries"); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 1
-  done
-  log "timed out waiting for $what"
-  return 1
 }
 
 # What the nodes need from the machine, checked before anything starts, each named with what to install or enable.
@@ -388,41 +116,6 @@ prerequisites() {
     log "this kernel lacks: $(IFS=';'; echo "${kernel[*]}")"
     exit 1
   fi
-}
-
-# Starts node N's daemons in its namespaces and waits until its containerd serves.
-start_node() {
-  local n=$1 dir
-  dir=$(node_dir "$n")
-  nsenter --net="$(netns_file "$n")" -- unshare --mount --propagation private -- bash "$here/node.sh" _inside_node "$n" \
-    </dev/null >"$dir/inside.log" 2>&1 &
-  echo $! > "$dir/inside.pid"
-  if ! wait_for "containerd on $(node_name "$n")" 30 test -S "$dir/containerd/containerd.sock"; then
-    tail -n 20 "$dir"/logs/*.log >&2 || true
-    return 1
-  fi
-}
-
-# No registry: the images are imported into node N's containerd, and the pod sandbox's pause image is pinned.
-import_images() {
-  local n=$1
-  in_netns "$n" "$containerd_bin/ctr" --address "$(node_dir "$n")/containerd/containerd.sock" -n k8s.io images import \
-    --all-platforms "$images" >/dev/null
-}
-
-node_ready() {
-  local n=$1
-  if ! wait_for "node $(node_name "$n") to be Ready" 90 kubectl_node wait --for=condition=Ready "node/$(node_name "$n")" --timeout=1s; then
-    tail -n 30 "$(node_dir "$n")/logs/kubelet.log" >&2 || true
-    return 1
-  fi
-  # A node whose enforcer is not running would let every connection through: its chains must be in place.
-  if ! wait_for "kube-router's firewall on $(node_name "$n")" 60 in_netns "$n" iptables -S KUBE-ROUTER-FORWARD; then
-    tail -n 20 "$(node_dir "$n")/logs/kube-router.log" >&2 || true
-    return 1
-  fi
-  log "node $(node_name "$n") Ready at $(node_ip "$n"), pods $(pod_cidr "$n"): $(kubectl_node get node "$(node_name "$n")" \
-    -o jsonpath='{.status.nodeInfo.kubeletVersion}, {.status.nodeInfo.containerRuntimeVersion}')"
 }
 
 up() {
@@ -487,20 +180,6 @@ export GUIDE_E2E_NODE_IPS="${all_ips% }"
 export GUIDE_E2E_NODE_NAMES="${all_names% }"
 export GUIDE_E2E_VEGETA=$vegeta_bin/vegeta
 EOF
-}
-
-# Stops node N abruptly, as a power loss would: every process of it (daemons, shims, containers) killed at once. Its
-# namespaces and cgroups stay for down to remove.
-lose_node() {
-  local n=$1 pids
-  for _ in 1 2 3; do
-    pids=$(node_pids "$n")
-    [ -z "$pids" ] && return 0
-    # shellcheck disable=SC2086
-    kill -9 $pids 2>/dev/null || true
-    sleep 0.2
-  done
-  [ -z "$(node_pids "$n")" ] || { log "node $n still has processes: $(node_pids "$n" | tr '\n' ' ')"; return 1; }
 }
 
 down() {

@@ -27,8 +27,8 @@ export const CURL_UID = 10100;
 
 /**
  * Seconds a terminating nginx keeps serving before it is told to stop: endpoint removal must reach every node's
- * kube-proxy first. 5 s was once too short on the loaded two-node e2e (one connection refused in a certificate
- * rollout, at the last old pod's stop); 10 s leaves room, within the grace period.
+ * kube-proxy first. 10 s covers that on a loaded node (on the two-node e2e, 5 s let a connection reach a pod that had
+ * stopped) and leaves nginx's graceful stop 20 s of the grace period.
  */
 export const PRESTOP_SLEEP_SECONDS = 10;
 /**

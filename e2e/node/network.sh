@@ -1,0 +1,42 @@
+# shellcheck shell=bash
+# The network: the control plane's namespace with the bridge, each node's namespace joined to it, and the routes
+# between the nodes' pod subnets.
+# Sourced by e2e/node.sh, whose variables (work, here, netns_prefix, ...) and naming helpers it uses.
+
+# The control plane's namespace, with the bridge the nodes join; it forwards nothing, so nothing leaves the nodes.
+control_plane_network() {
+  # `ip netns add` makes /run/netns a mount point (and the folder) the first time; down puts it back as it was.
+  { [ -d /run/netns ] && echo dir; mountpoint -q /run/netns && echo mount; } > "$work/run-netns-before" || true
+  ip netns add "$netns_prefix-cp"
+  ip -n "$netns_prefix-cp" link set lo up
+  ip -n "$netns_prefix-cp" link add gbr0 type bridge
+  ip -n "$netns_prefix-cp" addr add "$cp_ip/24" dev gbr0
+  ip -n "$netns_prefix-cp" link set gbr0 up
+}
+
+# Node N's namespace, joined to the bridge by a veth pair; both ends stay inside the namespaces.
+node_network() {
+  local n=$1 ns=$netns_prefix-$1
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link add eth0 type veth peer name "gn$n" netns "$netns_prefix-cp"
+  ip -n "$netns_prefix-cp" link set "gn$n" master gbr0 up
+  ip -n "$ns" addr add "$(node_ip "$n")/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  # Every destination is routable, so Service and load-balancer addresses reach kube-proxy's rules; the control
+  # plane's namespace has no link to the machine, so nothing goes further.
+  ip -n "$ns" route add default via "$cp_ip" dev eth0
+  nsenter --net="$(netns_file "$n")" sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.all.route_localnet=1 \
+    net.bridge.bridge-nf-call-iptables=1
+  # The control plane reaches pods (a Service's endpoints answering the API server) through their node.
+  ip -n "$netns_prefix-cp" route add "$(pod_cidr "$n")" via "$(node_ip "$n")"
+}
+
+# Routes from node N to every other node's pod subnet, via that node: direct routing, no overlay.
+node_routes() {
+  local n=$1 nodes=$2 m
+  for m in $(seq "$nodes"); do
+    [ "$m" = "$n" ] && continue
+    ip -n "$netns_prefix-$n" route add "$(pod_cidr "$m")" via "$(node_ip "$m")" dev eth0
+  done
+}
