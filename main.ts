@@ -2,7 +2,7 @@
 // dist/ and its steps, one file each, to dist/steps/.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSynthSettings } from './lib/synth-settings';
+import { readSynthSettings, synthErrorInSettingTerms } from './lib/synth-settings';
 import { GuideConfigError } from './lib/validation';
 
 // cdk8s and the constructs load only once the settings are good, so a bad setting is reported without that cost.
@@ -31,8 +31,10 @@ try {
   steps.synth();
   final.synth();
 } catch (e) {
-  // A bad setting (one message), or what the App's output check found (one line each); anything else is a bug.
-  const problems = e instanceof GuideConfigError ? [e.message] : (require('./lib/output-check') as OutputCheck).validationProblems(e);
+  // A bad setting (one message, in the setting's terms when a construct refused what it gave), or what the App's output
+  // check found (one line each); anything else is a bug.
+  const problems = e instanceof GuideConfigError ? [synthErrorInSettingTerms(e, process.env).message]
+    : (require('./lib/output-check') as OutputCheck).validationProblems(e);
   if (problems === undefined) throw e;
   process.stderr.write(problems.map((p) => `error: ${p}\n`).join(''));
   process.exit(1);

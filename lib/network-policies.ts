@@ -117,5 +117,12 @@ export class NetworkPolicies extends Construct {
       recordOrigin(policy, owner, { 'metadata.name': { prop: 'clients', shown: client.owner }, 'spec.podSelector': { prop: 'clients', shown: client.owner } });
       return policy;
     }));
+    // A client's pods can still change after this (addCheck adds the check Job's): checked at synth, when they are final.
+    const covered = new Map(clients.map((c) => [c, c.podLabelSets.length]));
+    this.node.addValidation({
+      validate: () => clients.filter((c) => c.podLabelSets.length !== covered.get(c)).map((c) => `${owner}: clients ${c.owner} got `
+        + 'its check Job after these policies were made, so the default deny leaves the check\'s pods without egress and the '
+        + 'check fails: call addCheck() before new NetworkPolicies(...)'),
+    });
   }
 }

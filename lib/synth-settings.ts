@@ -3,7 +3,7 @@ import { ServiceType } from './service-type';
 import { IMAGES, ImageSet, restrictedImageProblem } from './images';
 import { TlsSecretSource } from './tls-secret';
 import {
-  checkDns1123Label, checkImage, checkOneOf, checkReplicas, fail, nearest, parseDecimal,
+  checkDns1123Label, checkImage, checkOneOf, checkReplicas, fail, GuideConfigError, inSettingTerms, nearest, parseDecimal,
 } from './validation';
 
 /** Where `npm run keys` writes the certificate and key by default. */
@@ -98,6 +98,30 @@ export function readSynthSettings(env: Readonly<Record<string, string | undefine
     hardening,
     check: boolean('GUIDE_CHECK', true),
   };
+}
+
+/** The GUIDE_* variable behind each construct prop the charts are built with, by `<Kind>.<prop>`. */
+const SETTING_OF_PROP: Readonly<Record<string, SynthVariable>> = {
+  'Chart.namespace': 'GUIDE_NAMESPACE',
+  'ExposedService.type': 'GUIDE_SERVICE_TYPE',
+  'NginxApp.replicas': 'GUIDE_REPLICAS',
+  'NginxApp.imageSet': 'GUIDE_IMAGES',
+  'CurlProbe.imageSet': 'GUIDE_IMAGES',
+  'NginxApp.image': 'GUIDE_NGINX_IMAGE',
+  'CurlProbe.image': 'GUIDE_CURL_IMAGE',
+  'NginxApp.hardening': 'GUIDE_HARDENING',
+  'NginxApp.restricted': 'GUIDE_HARDENING',
+  'TlsSecret.certificateFile': 'GUIDE_TLS_KEYS',
+  'TlsSecret.privateKeyFile': 'GUIDE_TLS_KEYS',
+};
+
+/**
+ * A construct's refusal of a value one of the settings gave it, restated in terms of that setting (`environment:
+ * GUIDE_TLS_KEYS "/keys" gives TlsSecret "nginxsecret" certificateFile ...`); other errors as they are.
+ */
+export function synthErrorInSettingTerms(error: GuideConfigError, env: NodeJS.ProcessEnv): GuideConfigError {
+  const given = (name: SynthVariable) => (env[name] === undefined || env[name] === '' ? undefined : { name, value: env[name]! });
+  return inSettingTerms(error, OWNER, Object.fromEntries(Object.entries(SETTING_OF_PROP).map(([prop, name]) => [prop, given(name)])));
 }
 
 /**

@@ -6,9 +6,19 @@
 
 /** A bad construct prop or stack setting, caught before anything is synthesized or registered. */
 export class GuideConfigError extends Error {
-  constructor(message: string) {
+  /**
+   * @param message - the whole message, `<owner>: <problem>`
+   * @param owner - what refused the value, e.g. `NginxApp "my-nginx"` or `environment`
+   * @param problem - the message after the owner, starting with the prop or setting it names
+   */
+  constructor(message: string, public readonly owner?: string, public readonly problem?: string) {
     super(message);
     this.name = 'GuideConfigError';
+  }
+
+  /** The construct kind the message is about (`NginxApp`), when a construct refused the value. */
+  public get kind(): string | undefined {
+    return /^([A-Z][A-Za-z]*) "/.exec(this.owner ?? '')?.[1];
   }
 }
 
@@ -26,7 +36,33 @@ export function show(value: unknown): string {
 
 /** Throws a {@link GuideConfigError} prefixed with `<Kind> "<name>": `. */
 export function fail(owner: string, message: string): never {
-  throw new GuideConfigError(`${owner}: ${message}`);
+  throw new GuideConfigError(`${owner}: ${message}`, owner, message);
+}
+
+/** A setting as a message names it: `GUIDE_TLS_KEYS` or `guide-as-code:nginxImage`, and the value it was given. */
+export interface SettingValue {
+  readonly name: string;
+  readonly value: string;
+}
+
+/**
+ * A construct's refusal of a value a setting gave it, restated as the setting's: `<owner>: <setting> <value> gives
+ * <construct> <problem>`. `settings` maps `<Kind>.<prop>` to the setting behind it (undefined where the user set none);
+ * the setting of the prop the problem names first is the one named. Any other error is returned as it is.
+ */
+export function inSettingTerms(error: GuideConfigError, owner: string,
+  settings: Readonly<Record<string, SettingValue | undefined>>): GuideConfigError {
+  const problemText = error.problem ?? '';
+  let setting: SettingValue | undefined;
+  let at = Infinity;
+  for (const [kindAndProp, candidate] of Object.entries(settings)) {
+    const [kind, prop] = kindAndProp.split('.');
+    const found = kind === error.kind && candidate ? problemText.search(new RegExp(`(^|[^A-Za-z])${prop}\\b`)) : -1;
+    if (found >= 0 && found < at) ({ setting, at } = { setting: candidate, at: found });
+  }
+  if (!setting || error.problem === undefined) return error;
+  const problem = `${setting.name} ${show(setting.value)} gives ${error.owner} ${error.problem}`;
+  return new GuideConfigError(`${owner}: ${problem}`, owner, problem);
 }
 
 /** `ExposedService "my-nginx"`: the prefix of every message about one construct. */

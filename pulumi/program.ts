@@ -4,7 +4,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { GuideConfigError } from '../lib/validation';
 import { SecureNginxDeployment } from './secure-nginx-deployment';
-import { CONFIG_NAMESPACE, ConfigSource, readStackSettings, StackSettings, stackChart } from './stack-settings';
+import { CONFIG_NAMESPACE, ConfigSource, readStackSettings, StackSettings, stackChart, stackErrorInSettingTerms } from './stack-settings';
 
 /** The stack's outputs. */
 export interface GuideOutputs {
@@ -34,13 +34,15 @@ const stackConfig: ConfigSource = {
  * registered (the component builds the same chart again from the same settings).
  */
 function settings(): StackSettings {
+  let s: StackSettings | undefined;
   try {
-    const s = readStackSettings(stackConfig, Object.keys(pulumi.runtime.allConfig()));
+    s = readStackSettings(stackConfig, Object.keys(pulumi.runtime.allConfig()));
     stackChart(s);
     return s;
   } catch (e) {
-    // A RunError is printed as its message alone, without a stack trace.
-    throw e instanceof GuideConfigError ? new pulumi.RunError(e.message) : e;
+    if (!(e instanceof GuideConfigError)) throw e;
+    // A construct's refusal of what a key gave it names the key; a RunError is printed as its message alone.
+    throw new pulumi.RunError((s ? stackErrorInSettingTerms(e, s) : e).message);
   }
 }
 

@@ -6,7 +6,7 @@ import { SecureNginxChart, SecureNginxChartProps, SERVICE_PORT_NAMES } from '../
 import { IMAGES, ImageSet, restrictedImageProblem } from '../lib/images';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkImage, checkNodePort, checkNodePortKey, checkOneOf, checkPortName, checkReplicas, fail,
-  GuideConfigError, nearest, parseDecimal,
+  GuideConfigError, inSettingTerms, nearest, parseDecimal, SettingValue,
 } from '../lib/validation';
 
 /** The namespace of every stack config key (`guide-as-code:replicas`). */
@@ -328,6 +328,26 @@ export function chartPropsFor(settings: DeploymentSettings): SecureNginxChartPro
     hardening: settings.hardening,
     check: settings.check,
   };
+}
+
+/**
+ * A construct's refusal of a value the stack's settings gave it, restated in terms of the stack config key (`stack
+ * config: guide-as-code:nginxImage "..." gives NginxApp "my-nginx" image ...`); other errors as they are.
+ */
+export function stackErrorInSettingTerms(error: GuideConfigError, settings: DeploymentSettings): GuideConfigError {
+  const key = (k: typeof STACK_CONFIG_KEYS[number], value: unknown): SettingValue | undefined =>
+    (value === undefined ? undefined : { name: `${CONFIG_NAMESPACE}:${k}`, value: String(value) });
+  return inSettingTerms(error, 'stack config', {
+    'Chart.namespace': key('namespace', settings.namespace),
+    'ExposedService.type': key('serviceType', settings.serviceType),
+    'NginxApp.replicas': key('replicas', settings.replicas),
+    'NginxApp.imageSet': key('imageSet', settings.imageSet),
+    'CurlProbe.imageSet': key('imageSet', settings.imageSet),
+    'NginxApp.image': key('nginxImage', settings.nginxImage),
+    'CurlProbe.image': key('curlImage', settings.curlImage),
+    'NginxApp.hardening': key('hardening', settings.hardening),
+    'NginxApp.restricted': key('hardening', settings.hardening),
+  });
 }
 
 /** The stack's chart and the objects it synthesized, which passed the App's output check. */

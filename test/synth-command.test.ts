@@ -78,7 +78,8 @@ describe('npm run synth', () => {
       + '(it contains white space): set e.g. GUIDE_CURL_IMAGE=curlimages/curl:8.18.0'],
     [{ GUIDE_HARDENING: 'yes' }, 'error: environment: GUIDE_HARDENING "yes" is not true or false: set GUIDE_HARDENING=true or GUIDE_HARDENING=false'],
     [{ GUIDE_REPLICA: '3' }, `error: environment: GUIDE_REPLICA is not a synth setting: did you mean GUIDE_REPLICAS? use one of ${Object.keys(SYNTH_VARIABLES).join(', ')}`],
-    [{ GUIDE_TLS_KEYS: '/nonexistent' }, 'error: TlsSecret "nginxsecret": certificateFile "/nonexistent/tls.crt" cannot be read (ENOENT): check the path'],
+    [{ GUIDE_TLS_KEYS: '/nonexistent' }, 'error: environment: GUIDE_TLS_KEYS "/nonexistent" gives TlsSecret "nginxsecret" certificateFile '
+      + '"/nonexistent/tls.crt" cannot be read (ENOENT): check the path'],
   ];
   // Each bad setting is a process of its own: run them side by side, then check each on its own.
   const badRuns = new Map<Record<string, string>, { status: number; stderr: string; stdout: string }>();
@@ -109,6 +110,16 @@ describe('npm run synth', () => {
     expect(holding).toEqual(['guide-final-state.k8s.yaml', 'steps/3-nginxsecret.k8s.yaml']);
     for (const f of holding) expect((statSync(join(dist, f)).mode & 0o777).toString(8)).toBe('600');
     expect(synth().status).toBe(0);
+    expect(listing()).toEqual(before);
+  });
+
+  test('a certificate the constructs refuse is reported as GUIDE_TLS_KEYS\'s, the setting that gave it', async () => {
+    const keys = join(work, 'other-namespace-keys');
+    writePemFiles(keys, await testCertificate({ namespace: 'elsewhere' }));
+    const run = synth({ GUIDE_TLS_KEYS: keys, GUIDE_NAMESPACE: 'shop' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^error: environment: GUIDE_TLS_KEYS "${keys}" gives TlsSecret "nginxsecret" the certificate in `
+      + `certificateFile "${keys}/tls.crt" does not cover my-nginx.shop, my-nginx.shop.svc, my-nginx.shop.svc.cluster.local \\(it names `));
     expect(listing()).toEqual(before);
   });
 
