@@ -3,7 +3,7 @@
 // validation.ts's value checks, which need no construct tree: settings and scripts load those without cdk8s.
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { fail } from './validation';
+import { collisionProblem, fail } from './validation';
 
 /**
  * What the constructs of one chart have reserved, kept in the chart's construct tree (one child per chart, which
@@ -43,8 +43,7 @@ export function claimName(scope: IConstruct, kind: string, name: string, owner: 
   const key = `${kind}/${name}`;
   const other = taken.get(key);
   if (other !== undefined) {
-    fail(owner, `name "${name}" is already the ${kind} of ${other} in chart "${chart.node.id}": `
-      + `give each ${kind} its own name`);
+    fail(owner, `name "${name}" ${collisionProblem(kind, name, `${other} in chart "${chart.node.id}"`, namespaceOf(scope), true)}`);
   }
   taken.set(key, owner);
 }

@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
-import { imageProblem, NAME_RULES, NameRule, nodePortProblem, qualifiedNameProblem, show } from './validation';
+import { collisionProblem, imageProblem, NAME_RULES, NameRule, nodePortProblem, qualifiedNameProblem, show } from './validation';
 
 /**
  * One check of everything an App synthesizes, run by `app.synth()` (a cdk8s validation on the App): every object of
@@ -83,9 +83,7 @@ function checkApp(app: App): string[] {
       const id = `${json.kind}/${namespace || '(no namespace)'}/${json.metadata?.name}`;
       const first = seenObjects.get(id);
       if (first !== undefined && collide(first.chart, chart)) {
-        report('metadata.name', `is also the name of ${first.owner}: both are ${json.kind} ${show(json.metadata?.name)} in `
-          + `${namespace ? `namespace "${namespace}"` : 'the same namespace'}, so one would overwrite the other; `
-          + 'give one of them another name, or put its chart in another namespace');
+        report('metadata.name', collisionProblem(json.kind, json.metadata?.name, first.owner, namespace || undefined, false));
       } else {
         seenObjects.set(id, { owner: `${ownerOfObject(object)} in chart "${chart.node.id}"`, chart });
       }

@@ -161,6 +161,16 @@ export function checkNodePort(owner: string, prop: string, value: number): void 
   if (problem) fail(owner, `${prop} ${value} ${problem}`);
 }
 
+/**
+ * Two objects of one kind and name in one namespace, one overwriting the other when applied: the one wording for the
+ * chart's construct-time claims and the App's output check. `other` is the holder, `sameChart` whether both are in one
+ * chart (where another namespace is no fix).
+ */
+export function collisionProblem(kind: string, name: string, other: string, namespace: string | undefined, sameChart: boolean): string {
+  return `is also the name of ${other}: both are ${kind} ${show(name)} in ${namespace ? `namespace "${namespace}"` : 'the same namespace'}, `
+    + `so one would overwrite the other; ${sameChart ? `give each ${kind} its own name` : 'give one of them another name, or put its chart in another namespace'}`;
+}
+
 /** nodePorts is keyed by the Service's port names; a key naming no port would be dropped without a word. */
 export function checkNodePortKey(owner: string, prop: string, name: string, portNames: readonly (string | undefined)[]): void {
   if (!portNames.includes(name)) {

@@ -25,7 +25,8 @@ describe('two constructs that would write the same object', () => {
     expect(errorOf((c) => {
       new NginxApp(c, 'A', { name: 'web' });
       new NginxApp(c, 'B', { name: 'web' });
-    })).toBe('NginxApp "web": name "web" is already the Deployment of NginxApp "web" in chart "test": give each Deployment its own name');
+    })).toBe('NginxApp "web": name "web" is also the name of NginxApp "web" in chart "test": '
+      + 'both are Deployment "web" in namespace "default", so one would overwrite the other; give each Deployment its own name');
   });
 
   test('two NginxApps with the same name in charts of different namespaces are fine', () => {
@@ -39,8 +40,8 @@ describe('two constructs that would write the same object', () => {
       const app = new NginxApp(c, 'App');
       new ExposedService(c, 'A', { app });
       new ExposedService(c, 'B', { app });
-    })).toBe('ExposedService "my-nginx": name "my-nginx" is already the Service of ExposedService "my-nginx" in chart "test": '
-      + 'give each Service its own name');
+    })).toBe('ExposedService "my-nginx": name "my-nginx" is also the name of ExposedService "my-nginx" in chart "test": '
+      + 'both are Service "my-nginx" in namespace "default", so one would overwrite the other; give each Service its own name');
   });
 
   test('two CurlProbes with their own names get their own labels, so their selectors do not overlap', () => {
@@ -64,8 +65,8 @@ describe('two constructs that would write the same object', () => {
       const service = secureService(c);
       new CurlProbe(c, 'A', { service });
       new CurlProbe(c, 'B', { service });
-    })).toBe('CurlProbe "curl-deployment": name "curl-deployment" is already the Deployment of CurlProbe "curl-deployment" in chart "test": '
-      + 'give each Deployment its own name');
+    })).toBe('CurlProbe "curl-deployment": name "curl-deployment" is also the name of CurlProbe "curl-deployment" in chart "test": '
+      + 'both are Deployment "curl-deployment" in namespace "default", so one would overwrite the other; give each Deployment its own name');
   });
 
   test('a CurlProbe named "curlpod" next to the guide\'s: the labels would overlap', () => {
@@ -81,8 +82,8 @@ describe('two constructs that would write the same object', () => {
     expect(errorOf((c) => {
       new NginxConfig(c, 'A');
       new NginxConfig(c, 'B');
-    })).toBe('NginxConfig "nginxconfigmap": name "nginxconfigmap" is already the ConfigMap of NginxConfig "nginxconfigmap" in chart "test": '
-      + 'give each ConfigMap its own name');
+    })).toBe('NginxConfig "nginxconfigmap": name "nginxconfigmap" is also the name of NginxConfig "nginxconfigmap" in chart "test": '
+      + 'both are ConfigMap "nginxconfigmap" in namespace "default", so one would overwrite the other; give each ConfigMap its own name');
   });
 });
 
