@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
-import { GUIDE_LISTEN_PORTS, ListenPorts } from './nginx-config';
+import { CertificateLoading, GUIDE_LISTEN_PORTS, ListenPorts } from './nginx-config';
 
 /**
  * The production preset of `hardening: true`: every pod satisfies the Pod Security Standard "restricted", and nginx
@@ -65,6 +65,14 @@ export const UNPRIVILEGED_PORTS: ListenPorts = { http: 8080, https: 8443 };
 /** Where nginx listens inside the pod: the guide's ports, or without root (`restricted`) ports above 1024. */
 export function nginxListenPorts(restricted: boolean): ListenPorts {
   return restricted ? UNPRIVILEGED_PORTS : GUIDE_LISTEN_PORTS;
+}
+
+/**
+ * The preset reads the certificate per handshake, so a Secret renewed behind the IaC tool is served within the kubelet's
+ * volume sync, with no restart; the guide reads it at start.
+ */
+export function nginxCertificateLoading(hardening: boolean): CertificateLoading {
+  return hardening ? 'per-handshake' : 'at-start';
 }
 
 /**

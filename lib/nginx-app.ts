@@ -2,11 +2,11 @@ import { IPodSelector, k8s, LabelSelector, PodSelectorConfig } from 'cdk8s-plus-
 import { Construct } from 'constructs';
 import { Duration, JsonPatch } from 'cdk8s';
 import {
-  NGINX_RESOURCES, NGINX_SECURITY_CONTEXT, NGINX_WRITABLE_PATHS, nginxListenPorts, nginxProbes, PRESTOP_SLEEP_SECONDS,
+  NGINX_RESOURCES, NGINX_SECURITY_CONTEXT, NGINX_WRITABLE_PATHS, nginxCertificateLoading, nginxListenPorts, nginxProbes, PRESTOP_SLEEP_SECONDS,
   RESTRICTED_POD_SECURITY, spreadOverNodes, TERMINATION_GRACE_SECONDS, ZERO_DOWNTIME_ROLLOUT,
 } from './hardening';
 import { bakesItsOwnConfig, IMAGES, ImageSet, restrictedImageProblem } from './images';
-import { GUIDE_LISTEN_PORTS, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
+import { CERTIFICATE_LOADINGS, CertificateLoading, GUIDE_LISTEN_PORTS, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
 import { TlsSecret } from './tls-secret';
 import { checkSameNamespace, claimName, claimSelector } from './chart-claims';
 import {
@@ -81,7 +81,7 @@ export interface NginxAppProps {
 
   /**
    * The production preset: the default of every part below (`restricted`, `resources`, `probes`, `strategy`,
-   * `preStopSleep`, `terminationGracePeriod`, `disruptionBudget`, `spread`), so one word turns them all on and each
+   * `preStopSleep`, `terminationGracePeriod`, `disruptionBudget`, `spread`, `certificateLoading`), so one word turns them all on and each
    * can still be set on its own. The guide has none of them, so the manifests stay the guide's without it.
    * @default false
    * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
@@ -152,6 +152,15 @@ export interface NginxAppProps {
    * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
    */
   readonly spread?: boolean;
+
+  /**
+   * When nginx reads the certificate of `tls`: at start (the guide), or at every TLS handshake, so a Secret renewed
+   * behind the IaC tool is served within the kubelet's volume sync (about a minute) with no restart. Sets the
+   * NginxConfig the app makes; an app given a `config` takes that config's.
+   * @default - `'per-handshake'` with `hardening`, otherwise `'at-start'`
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#mounted-secrets-are-updated-automatically
+   */
+  readonly certificateLoading?: CertificateLoading;
 }
 
 /**
@@ -251,7 +260,7 @@ export class NginxApp extends Construct implements IPodSelector {
     this.spread = props.spread ?? (this.hardening && this.replicas >= 2);
     ({ http: this.httpPort, https: this.httpsPort } = nginxListenPorts(this.restricted));
     this.containerPorts = this.tls ? [this.httpsPort, this.httpPort] : [this.httpPort];
-    this.config = this.configFor(props.config);
+    this.config = this.configFor(props.config, props.certificateLoading);
     this.checkRestrictedCanWork(props.image !== undefined ? 'image' : 'imageSet');
     this.selectorLabels = { run: this.name };
     this.checkConfigMatchesSecret();
@@ -363,14 +372,24 @@ export class NginxApp extends Construct implements IPodSelector {
    * The official nginx image serves only http unless default.conf says otherwise, so an app with `tls` and no
    * config would expose 443 and never answer there: it gets the guide's default.conf of its own.
    */
-  private configFor(config: NginxConfig | undefined): NginxConfig | undefined {
+  private configFor(config: NginxConfig | undefined, certificateLoading: CertificateLoading | undefined): NginxConfig | undefined {
+    if (certificateLoading !== undefined) checkOneOf(this.owner, 'certificateLoading', certificateLoading, CERTIFICATE_LOADINGS);
+    if (certificateLoading !== undefined && config !== undefined) {
+      fail(this.owner, `certificateLoading is given with config "${config.name}", whose default.conf decides when nginx reads the `
+        + 'certificate: set certificateLoading on that NginxConfig instead');
+    }
+    if (certificateLoading !== undefined && !this.tls) {
+      fail(this.owner, `certificateLoading ${show(certificateLoading)} is given without tls: there is no certificate to read; give the app tls or leave it out`);
+    }
     if (config !== undefined) {
       checkConstruct(this.owner, 'config', config, NginxConfig, "config: new NginxConfig(chart, 'config', { tls })");
       checkSameNamespace(this.owner, 'config', this, config, config.owner, 'a pod mounts ConfigMaps of its own namespace only');
       return config;
     }
     if (!this.tls || bakesItsOwnConfig(this.image)) return undefined;
-    return new NginxConfig(this, 'Config', { name: `${this.name}-conf`, tls: this.tls, listenPorts: nginxListenPorts(this.restricted) });
+    return new NginxConfig(this, 'Config', {
+      name: `${this.name}-conf`, tls: this.tls, listenPorts: nginxListenPorts(this.restricted), certificateLoading: certificateLoading ?? nginxCertificateLoading(this.hardening),
+    });
   }
 
   /**

@@ -4,7 +4,7 @@ import { recordOrigin } from './output-check';
 import { TlsSecret } from './tls-secret';
 import { checkSameNamespace, claimName } from './chart-claims';
 import {
-  checkConstruct, checkDns1123Subdomain, checkPort, checkProps, checkString, fail, ownerOf, show,
+  checkConstruct, checkDns1123Subdomain, checkOneOf, checkPort, checkProps, checkString, fail, ownerOf, show,
 } from './validation';
 
 /** Where the nginx image reads server blocks from; the ConfigMap is mounted here. */
@@ -20,6 +20,23 @@ export interface ListenPorts {
   readonly https: number;
 }
 
+/**
+ * When nginx reads the certificate and key: `'at-start'` as the guide does (a renewed Secret is served only by pods
+ * started after it), or `'per-handshake'`, at every TLS handshake, so a Secret renewed behind the IaC tool (cert-manager,
+ * `kubectl create secret tls ... | kubectl apply -f -`) is served once the kubelet has updated the pods' volume, with no
+ * restart. nginx reads the files per handshake when `ssl_certificate` holds a variable (nginx 1.15.9 or newer); that
+ * costs a file read and a key parse per new connection, not per request.
+ * @see https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_certificate
+ * @see https://kubernetes.io/docs/concepts/configuration/secret/#mounted-secrets-are-updated-automatically
+ */
+export type CertificateLoading = 'at-start' | 'per-handshake';
+
+/** Every {@link CertificateLoading}, for the checks of the props that take one. */
+export const CERTIFICATE_LOADINGS: readonly CertificateLoading[] = ['at-start', 'per-handshake'];
+
+/** The variable `'per-handshake'` puts in `ssl_certificate`: it always holds {@link NGINX_SSL_DIR}. */
+const SSL_DIR_VARIABLE = '$guide_ssl_dir';
+
 /** The guide's: nginx's plain http on 80 and https on 443. */
 export const GUIDE_LISTEN_PORTS: ListenPorts = { http: 80, https: 443 };
 
@@ -28,8 +45,16 @@ export const GUIDE_LISTEN_PORTS: ListenPorts = { http: 80, https: 443 };
  * with the certificate and key file names of the Secret it is served with.
  */
 export function guideDefaultConf(certificateFile = 'tls.crt', privateKeyFile = 'tls.key', httpPort = GUIDE_LISTEN_PORTS.http,
-  httpsPort = GUIDE_LISTEN_PORTS.https): string {
-  return `server {
+  httpsPort = GUIDE_LISTEN_PORTS.https, certificateLoading: CertificateLoading = 'at-start'): string {
+  const perHandshake = certificateLoading === 'per-handshake';
+  const sslDir = perHandshake ? SSL_DIR_VARIABLE : NGINX_SSL_DIR;
+  // A variable in ssl_certificate makes nginx read the files at each handshake; the map gives it a constant value.
+  const preamble = perHandshake ? `map $ssl_server_name ${SSL_DIR_VARIABLE} {
+        default ${NGINX_SSL_DIR};
+}
+
+` : '';
+  return `${preamble}server {
         listen ${httpPort} default_server;
         listen [::]:${httpPort} default_server ipv6only=on;
 
@@ -39,8 +64,8 @@ export function guideDefaultConf(certificateFile = 'tls.crt', privateKeyFile = '
         index index.html;
 
         server_name localhost;
-        ssl_certificate ${NGINX_SSL_DIR}/${certificateFile};
-        ssl_certificate_key ${NGINX_SSL_DIR}/${privateKeyFile};
+        ssl_certificate ${sslDir}/${certificateFile};
+        ssl_certificate_key ${sslDir}/${privateKeyFile};
 
         location / {
                 try_files $uri $uri/ =404;
@@ -75,6 +100,13 @@ export interface NginxConfigProps {
    * @default { http: 80, https: 443 }
    */
   readonly listenPorts?: ListenPorts;
+
+  /**
+   * When nginx reads the certificate: at start, as the guide does, or at every TLS handshake, so a renewed Secret is
+   * served without a restart (the production preset's choice).
+   * @default 'at-start'
+   */
+  readonly certificateLoading?: CertificateLoading;
 }
 
 /**
@@ -90,6 +122,8 @@ export class NginxConfig extends Construct {
   public readonly name: string;
   /** The content of default.conf. */
   public readonly defaultConf: string;
+  /** When nginx reads the certificate ({@link NginxConfigProps.certificateLoading}). */
+  public readonly certificateLoading: CertificateLoading;
   /**
    * Used as the prefix of every error about this construct.
    * @internal
@@ -115,8 +149,16 @@ export class NginxConfig extends Construct {
     if (ports.http === ports.https) {
       fail(owner, `listenPorts.http and listenPorts.https are both ${ports.http}: nginx cannot serve http and https on one port; give each its own`);
     }
+    if (props.certificateLoading !== undefined) checkOneOf(owner, 'certificateLoading', props.certificateLoading, CERTIFICATE_LOADINGS);
+    if (props.certificateLoading !== undefined && props.defaultConf !== undefined) {
+      fail(owner, 'certificateLoading is given with defaultConf, which then decides when nginx reads the certificate: '
+        + 'leave one of them out (a variable in ssl_certificate makes nginx read it per handshake)');
+    }
+    // A default.conf of the user's decides for itself: a variable in ssl_certificate is read per handshake.
+    this.certificateLoading = props.certificateLoading
+      ?? (props.defaultConf !== undefined && /(?:^|[\s;{])ssl_certificate\s+[^;]*\$/.test(props.defaultConf) ? 'per-handshake' : 'at-start');
     this.defaultConf = props.defaultConf
-      ?? guideDefaultConf(props.tls?.certificateKey, props.tls?.privateKeyKey, ports.http, ports.https);
+      ?? guideDefaultConf(props.tls?.certificateKey, props.tls?.privateKeyKey, ports.http, ports.https, this.certificateLoading);
     checkString(owner, 'defaultConf', this.defaultConf);
     if (this.defaultConf.trim() === '') {
       fail(owner, 'defaultConf is empty: leave it unset for the guide\'s default.conf');
@@ -137,7 +179,8 @@ export class NginxConfig extends Construct {
 
   /** The files under {@link NGINX_SSL_DIR} that default.conf reads (`ssl_certificate`, `ssl_certificate_key`). */
   public get sslFiles(): string[] {
-    const pattern = new RegExp(`^\\s*ssl_certificate(?:_key)?\\s+${NGINX_SSL_DIR}/([^;\\s]+)\\s*;`, 'gm');
+    const dir = `(?:${NGINX_SSL_DIR}|\\${SSL_DIR_VARIABLE})`;
+    const pattern = new RegExp(`^\\s*ssl_certificate(?:_key)?\\s+${dir}/([^;\\s]+)\\s*;`, 'gm');
     return [...this.defaultConf.matchAll(pattern)].map((m) => m[1]);
   }
 }

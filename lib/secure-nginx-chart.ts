@@ -2,7 +2,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CurlProbe } from './curl-probe';
 import { ExposedService, ServiceType } from './exposed-service';
-import { nginxListenPorts } from './hardening';
+import { nginxCertificateLoading, nginxListenPorts } from './hardening';
 import { ImageSet } from './images';
 import { NginxApp } from './nginx-app';
 import { NetworkPolicies } from './network-policies';
@@ -132,7 +132,9 @@ export class SecureNginxChart extends Chart {
     }
     this.tls = TlsSecret.fromSource(this, 'Secret', props.tls ?? { from: 'existing' });
     // Restricted nginx (the preset's) listens on 8080/8443; the Service keeps the guide's ports in front.
-    this.config = new NginxConfig(this, 'Config', { tls: this.tls, listenPorts: nginxListenPorts(props.hardening ?? false) });
+    this.config = new NginxConfig(this, 'Config', {
+      tls: this.tls, listenPorts: nginxListenPorts(props.hardening ?? false), certificateLoading: nginxCertificateLoading(props.hardening ?? false),
+    });
     this.app = new NginxApp(this, 'App', {
       tls: this.tls,
       config: this.config,

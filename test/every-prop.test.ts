@@ -69,6 +69,7 @@ const ROWS = {
       'NginxApp "my-nginx"'],
     disruptionBudget: [(a) => new NginxApp(chart(a), 'app', { disruptionBudget: bad(1) }), 'NginxApp "my-nginx"'],
     spread: [(a) => new NginxApp(chart(a), 'app', { spread: bad('yes') }), 'NginxApp "my-nginx"'],
+    certificateLoading: [(a) => httpsApp(chart(a), { certificateLoading: bad('on-change') }), 'NginxApp "my-nginx"'],
   } satisfies RowsFor<NginxAppProps>,
   ExposedService: {
     app: [(a) => new ExposedService(chart(a), 'svc', { app: bad('my-nginx') }), 'ExposedService "svc"'],
@@ -117,6 +118,7 @@ const ROWS = {
     tls: [(a) => new NginxConfig(chart(a), 'conf', { tls: bad('nginxsecret') }), 'NginxConfig "nginxconfigmap"'],
     defaultConf: [(a) => new NginxConfig(chart(a), 'conf', { defaultConf: ' ' }), 'NginxConfig "nginxconfigmap"'],
     listenPorts: [(a) => new NginxConfig(chart(a), 'conf', { listenPorts: { http: 8443, https: 8443 } }), 'NginxConfig "nginxconfigmap"'],
+    certificateLoading: [(a) => new NginxConfig(chart(a), 'conf', { certificateLoading: bad('reload') }), 'NginxConfig "nginxconfigmap"'],
   } satisfies RowsFor<NginxConfigProps>,
   NetworkPolicies: {
     service: [(a) => new NetworkPolicies(chart(a), 'net', { service: bad('my-nginx') }), 'NetworkPolicies "net"'],
