@@ -13,6 +13,8 @@
 #            (same k8s.io/kubernetes)
 #   netpol   kube-router built with its firewall alone (e2e/kube-router/), the NetworkPolicy enforcer (a test fixture)
 #   load     vegeta (e2e/vegeta/), the bounded load generator
+#   apiservers  kube-apiserver of each other supported minor (e2e/apiservers/<minor>/), for the API-server matrix;
+#            the newest-but-one's comes with `cluster`. `apiserver-env` prints GUIDE_E2E_APISERVER_<minor> export lines
 #   images   `node`, then the node's images (e2e/images.sh; root, mmdebstrap)
 #   all      every one of them, one after the other (images only as root)
 #
@@ -210,10 +212,36 @@ build_load() {
   build_wrapper vegeta -ldflags "-s -w" -- github.com/tsenart/vegeta/v12
 }
 
+# kube-apiserver <minor> alone (etcd is the cluster's: one etcd 3.6 serves every supported minor).
+build_apiserver() {
+  local started minor=$1 src=$here/apiservers/$1 out kv ld
+  out=$cache/apiserver-$minor-$(key_of "$src")
+  if [ -f "$out/.complete" ]; then echo "apiserver-$minor=$out"; return; fi
+  rm -rf "$out.tmp"; mkdir -p "$out.tmp"
+  kv=$(go -C "$src" list -m -f '{{.Version}}' k8s.io/kubernetes)
+  ld="-s -w"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld="$ld -X $pkg.gitVersion=$kv -X $pkg.gitMajor=1 -X $pkg.gitMinor=${minor#1.} -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  started=$SECONDS
+  echo "building kube-apiserver $kv into $out" >&2
+  (cd "$src" && go build -trimpath -ldflags "$ld" -o "$out.tmp/" k8s.io/kubernetes/cmd/kube-apiserver)
+  finish "apiserver-$minor" "$out" "$started"
+}
+
+# The minors of the API-server matrix besides the cluster's own, oldest first.
+apiserver_minors() { find "$here/apiservers" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V; }
+
+build_apiservers() {
+  local minor
+  for minor in $(apiserver_minors); do locked "apiserver-$minor" build_apiserver "$minor"; done
+}
+
 # Everything, in the order the suites need it; the node's images only as root (images.sh needs it).
 build_all() {
   locked cluster build_cluster; locked pulumi-cli build_pulumi_cli; locked pulumi-kubernetes build_pulumi_kubernetes
   locked actionlint build_actionlint; locked node build_node; locked netpol build_netpol; locked load build_load
+  build_apiservers
   if [ "$(id -u)" -eq 0 ]; then build_images; else echo "e2e/build.sh: not root: the node's images are left to e2e/node.sh" >&2; fi
 }
 
@@ -235,7 +263,12 @@ case ${1:-cluster} in
   node) locked node build_node ;;
   netpol) locked netpol build_netpol ;;
   load) locked load build_load ;;
+  apiservers) build_apiservers ;;
+  apiserver-env)
+    build_apiservers | while IFS='=' read -r name dir; do
+      printf 'export GUIDE_E2E_APISERVER_%s=%q\n' "$(echo "${name#apiserver-}" | tr . _)" "$dir/kube-apiserver"
+    done ;;
   images) build_images ;;
   all) build_all ;;
-  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine, actionlint, node, netpol, load, images or all)" >&2; exit 2 ;;
+  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine, actionlint, node, netpol, load, apiservers, apiserver-env, images or all)" >&2; exit 2 ;;
 esac
