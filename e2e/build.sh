@@ -241,7 +241,6 @@ build_apiservers() {
 build_all() {
   locked cluster build_cluster; locked pulumi-cli build_pulumi_cli; locked pulumi-kubernetes build_pulumi_kubernetes
   locked actionlint build_actionlint; locked node build_node; locked netpol build_netpol; locked load build_load
-  build_apiservers
   if [ "$(id -u)" -eq 0 ]; then build_images; else echo "e2e/build.sh: not root: the node's images are left to e2e/node.sh" >&2; fi
 }
 
