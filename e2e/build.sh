@@ -46,6 +46,16 @@ export CGO_ENABLED=0 GOFLAGS="-mod=readonly -gcflags=all=-dwarf=false" GOTOOLCHA
 # k8s.io/kubernetes reports v0.0.0 unless stamped; pulumi-kubernetes and kwokctl both read this version.
 k8s_version() { go -C "$here/cluster" list -m -f '{{.Version}}' k8s.io/kubernetes; }
 
+# The link flags of a Kubernetes binary of <version> (v1.X.Y): stripped, and stamped with the version it reports.
+k8s_ldflags() {
+  local kv=$1 minor pkg ld="-s -w"
+  minor=${kv#v1.}; minor=${minor%%.*}
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld="$ld -X $pkg.gitVersion=$kv -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  echo "$ld"
+}
+
 # Bump when the way binaries are built changes (flags, stamping), so cached builds are not reused.
 recipe=1
 
@@ -57,15 +67,12 @@ key_of() {
 }
 
 build_cluster() {
-  local started src=$here/cluster out kv minor ld
+  local started src=$here/cluster out kv ld
   out=$cache/cluster-$(key_of "$src")
   if [ -f "$out/.complete" ]; then echo "cluster=$out"; return; fi
   rm -rf "$out.tmp"; mkdir -p "$out.tmp"
-  kv=$(k8s_version); minor=${kv#v1.}; minor=${minor%%.*}
-  ld="-s -w"
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ld="$ld -X $pkg.gitVersion=$kv -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-  done
+  kv=$(k8s_version)
+  ld=$(k8s_ldflags "$kv")
   started=$SECONDS
   echo "building kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy $kv, etcd, kwok into $out" >&2
   (cd "$src" && go build -trimpath -ldflags "$ld" -o "$out.tmp/" \
@@ -219,10 +226,7 @@ build_apiserver() {
   if [ -f "$out/.complete" ]; then echo "apiserver-$minor=$out"; return; fi
   rm -rf "$out.tmp"; mkdir -p "$out.tmp"
   kv=$(go -C "$src" list -m -f '{{.Version}}' k8s.io/kubernetes)
-  ld="-s -w"
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ld="$ld -X $pkg.gitVersion=$kv -X $pkg.gitMajor=1 -X $pkg.gitMinor=${minor#1.} -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-  done
+  ld=$(k8s_ldflags "$kv")
   started=$SECONDS
   echo "building kube-apiserver $kv into $out" >&2
   (cd "$src" && go build -trimpath -ldflags "$ld" -o "$out.tmp/" k8s.io/kubernetes/cmd/kube-apiserver)
