@@ -373,13 +373,15 @@ export class NginxApp extends Construct implements IPodSelector {
    * config would expose 443 and never answer there: it gets the guide's default.conf of its own.
    */
   private configFor(config: NginxConfig | undefined, certificateLoading: CertificateLoading | undefined): NginxConfig | undefined {
-    if (certificateLoading !== undefined) checkOneOf(this.owner, 'certificateLoading', certificateLoading, CERTIFICATE_LOADINGS);
-    if (certificateLoading !== undefined && config !== undefined) {
-      fail(this.owner, `certificateLoading is given with config "${config.name}", whose default.conf decides when nginx reads the `
-        + 'certificate: set certificateLoading on that NginxConfig instead');
-    }
-    if (certificateLoading !== undefined && !this.tls) {
-      fail(this.owner, `certificateLoading ${show(certificateLoading)} is given without tls: there is no certificate to read; give the app tls or leave it out`);
+    if (certificateLoading !== undefined) {
+      checkOneOf(this.owner, 'certificateLoading', certificateLoading, CERTIFICATE_LOADINGS);
+      if (config !== undefined) {
+        fail(this.owner, `certificateLoading is given with config "${config.name}", whose default.conf decides when nginx reads the `
+          + 'certificate: set certificateLoading on that NginxConfig instead');
+      }
+      if (!this.tls) {
+        fail(this.owner, `certificateLoading ${show(certificateLoading)} is given without tls: there is no certificate to read; give the app tls or leave it out`);
+      }
     }
     if (config !== undefined) {
       checkConstruct(this.owner, 'config', config, NginxConfig, "config: new NginxConfig(chart, 'config', { tls })");

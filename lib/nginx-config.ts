@@ -154,15 +154,14 @@ export class NginxConfig extends Construct {
       fail(owner, 'certificateLoading is given with defaultConf, which then decides when nginx reads the certificate: '
         + 'leave one of them out (a variable in ssl_certificate makes nginx read it per handshake)');
     }
-    // A default.conf of the user's decides for itself: a variable in ssl_certificate is read per handshake.
-    this.certificateLoading = props.certificateLoading
-      ?? (props.defaultConf !== undefined && /(?:^|[\s;{])ssl_certificate\s+[^;]*\$/.test(props.defaultConf) ? 'per-handshake' : 'at-start');
     this.defaultConf = props.defaultConf
-      ?? guideDefaultConf(props.tls?.certificateKey, props.tls?.privateKeyKey, ports.http, ports.https, this.certificateLoading);
+      ?? guideDefaultConf(props.tls?.certificateKey, props.tls?.privateKeyKey, ports.http, ports.https, props.certificateLoading);
     checkString(owner, 'defaultConf', this.defaultConf);
     if (this.defaultConf.trim() === '') {
       fail(owner, 'defaultConf is empty: leave it unset for the guide\'s default.conf');
     }
+    // Read from the file itself, ours or the user's: nginx reads per handshake when ssl_certificate holds a variable.
+    this.certificateLoading = /(?:^|[\s;{])ssl_certificate\s+[^;]*\$/.test(this.defaultConf) ? 'per-handshake' : 'at-start';
     claimName(this, 'ConfigMap', this.name, owner);
     const configMap = new k8s.KubeConfigMap(this, 'Resource', {
       metadata: { name: this.name },
