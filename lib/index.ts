@@ -11,7 +11,7 @@ export type { ImageChoice } from './images';
 export { CERTIFICATE_FINGERPRINT_ANNOTATION, HTTP_PORT, HTTPS_PORT, NginxApp } from './nginx-app';
 export type { NginxAppProps } from './nginx-app';
 export { GUIDE_LISTEN_PORTS, guideDefaultConf, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
-export type { ListenPorts, NginxConfigProps } from './nginx-config';
+export type { CertificateLoading, ListenPorts, NginxConfigProps } from './nginx-config';
 export { CLUSTER_DNS, NetworkPolicies } from './network-policies';
 export type { NetworkPoliciesProps } from './network-policies';
 export { SecureNginxChart } from './secure-nginx-chart';
