@@ -21,9 +21,16 @@ export function apiServer(): URL {
   return new URL(config.clusters[0].cluster.server);
 }
 
+/**
+ * `kubectl exec` over SPDY, not WebSockets: kubectl 1.32's WebSocket client can drop a stdout frame that arrives before
+ * it has set up that stream, logging `websocket.go:296] Unknown stream id 1, discarding message` (seen once in CI, on
+ * the curl client's exec), so a command's output and stderr would not be its own.
+ */
+const EXEC_OVER_SPDY = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
+
 export function kubectl(args: string[], input?: string): KubectlResult {
   const result = spawnSync('kubectl', args, {
-    input, encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfigPath() }, timeout: 120_000,
+    input, encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfigPath(), ...EXEC_OVER_SPDY }, timeout: 120_000,
   });
   // kubectl 1.32 warns about the skew to a 1.36 server and about deprecated Endpoints on every call.
   const stderr = result.stderr.split('\n').filter((l) => !/^WARNING: version difference|^Warning: v1 Endpoints is deprecated/.test(l)).join('\n');
