@@ -10,7 +10,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // The e2e suites need a running control plane or node; `npm run e2e` runs them with their own configs.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/e2e-node/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/e2e-node/', '<rootDir>/test/e2e-apiservers/'],
   // Snapshots live in the top-level __snapshots__/ so a PR's manifest diff is one folder to review.
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
   snapshotFormat: { escapeString: false, printBasicPrototype: false },

@@ -7,6 +7,9 @@
 #   e2e/cluster.sh down    stop everything it started and remove its state
 #   e2e/cluster.sh run CMD...   up, run CMD with KUBECONFIG set, then down (also on failure and Ctrl-C); CMD also gets
 #                               GUIDE_E2E_PULUMI_ROOT (bin/pulumi) and GUIDE_E2E_PULUMI_KUBERNETES (the provider)
+#   e2e/cluster.sh matrix CMD...  the API-server matrix: etcd and a kube-apiserver of each supported minor (the
+#                               cluster's and e2e/apiservers/*), no controllers, then CMD with GUIDE_E2E_APISERVERS set
+#                               to `<version>=<kubeconfig>` pairs, then down
 #
 # State lives in $GUIDE_E2E_WORK (default: /tmp/guide-as-code-e2e-$UID), outside the repo.
 set -euo pipefail
@@ -21,9 +24,9 @@ bin_dir() {
   "$here/build.sh" cluster | sed -n 's/^cluster=//p'
 }
 
-# Every process whose command line names this cluster's folder: what `down` must leave none of.
+# Every process whose command line names cluster $1's folder: what `down` must leave none of.
 cluster_pids() {
-  pgrep -f -- "$KWOK_WORKDIR/clusters/$name/" || true
+  pgrep -f -- "$KWOK_WORKDIR/clusters/$1/" || true
 }
 
 # What the control plane needs from the machine, checked before any build: each named with what to install.
@@ -39,37 +42,48 @@ prerequisites() {
   fi
 }
 
-up() {
-  local bin
-  prerequisites
-  bin=$(bin_dir)
+# kwokctl's settings for every cluster here. bindAddress is not a flag: only the config file keeps every component
+# on loopback.
+write_kwok_config() {
   mkdir -p "$work"
-  if [ -f "$kubeconfig" ] && kubectl --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1; then
-    echo "cluster $name already up" >&2
-  else
-    down >/dev/null 2>&1 || true
-    mkdir -p "$work"
-    # bindAddress is not a flag: only the config file keeps every component on loopback.
-    cat > "$work/kwok.yaml" <<EOF
+  cat > "$work/kwok.yaml" <<EOF
 apiVersion: config.kwok.x-k8s.io/v1alpha1
 kind: KwokctlConfiguration
 options:
   runtime: binary
   bindAddress: 127.0.0.1
 EOF
-    # kwokctl logs a JSON line per step; keep them for when something fails. The node declares ephemeral storage, as
-    # real nodes do, or pods that request it (the production preset's) would never be scheduled.
-    if ! "$bin/kwokctl" create cluster --name "$name" -c "$work/kwok.yaml" --runtime binary \
-        --etcd-binary "$bin/etcd" --kube-apiserver-binary "$bin/kube-apiserver" \
-        --kube-controller-manager-binary "$bin/kube-controller-manager" --kube-scheduler-binary "$bin/kube-scheduler" \
-        --kwok-controller-binary "$bin/kwok" --kubeconfig "$kubeconfig" --wait 2m >>"$work/kwokctl.log" 2>&1 \
-      || ! "$bin/kwokctl" --name "$name" scale node --replicas 1 --param '.allocatable["ephemeral-storage"]="100Gi"' >>"$work/kwokctl.log" 2>&1; then
-      echo "cluster.sh: kwokctl failed:" >&2
-      tail -n 30 "$work/kwokctl.log" >&2
-      exit 1
-    fi
-    echo "cluster $name up: kube-apiserver $("$bin/kube-apiserver" --version | cut -d' ' -f2) on $(kubectl --kubeconfig "$kubeconfig" config view -o jsonpath='{.clusters[0].cluster.server}')" >&2
+}
+
+# Creates cluster $1 with its kubeconfig at $2 and kube-apiserver $3: `full` ($4) is the whole control plane with one
+# simulated node, `apiserver` only etcd and the API server. kwokctl logs a JSON line per step into $work, kept for
+# when something fails.
+create_cluster() {
+  local cluster=$1 config=$2 apiserver=$3 components=$4 bin log
+  bin=$(bin_dir)
+  log=$work/kwokctl-$cluster.log
+  local args=(create cluster --name "$cluster" -c "$work/kwok.yaml" --runtime binary --etcd-binary "$bin/etcd"
+    --kube-apiserver-binary "$apiserver" --kubeconfig "$config" --wait 2m)
+  if [ "$components" = full ]; then
+    args+=(--kube-controller-manager-binary "$bin/kube-controller-manager" --kube-scheduler-binary "$bin/kube-scheduler"
+      --kwok-controller-binary "$bin/kwok")
+  else
+    args+=(--components "etcd,kube-apiserver")
   fi
+  # The node declares ephemeral storage, as real nodes do, or pods that request it (the production preset's) would
+  # never be scheduled.
+  if ! "$bin/kwokctl" "${args[@]}" >>"$log" 2>&1 \
+    || { [ "$components" = full ] && ! "$bin/kwokctl" --name "$cluster" scale node --replicas 1 \
+      --param '.allocatable["ephemeral-storage"]="100Gi"' >>"$log" 2>&1; }; then
+    echo "cluster.sh: kwokctl failed for $cluster:" >&2
+    tail -n 30 "$log" >&2
+    return 1
+  fi
+  echo "cluster $cluster up: kube-apiserver $("$apiserver" --version | cut -d' ' -f2) on $(kubectl --kubeconfig "$config" config view -o jsonpath='{.clusters[0].cluster.server}')" >&2
+}
+
+# Refuses (and stops everything) when any component listens beyond loopback.
+loopback_only() {
   local listening
   listening=$(ss -ltnpH 2>/dev/null | grep -E '"(etcd|kube-[a-z-]+|kwok-controller)"' | awk '{print $4}' | grep -v -E '^(127\.0\.0\.1|\[::1\]):' || true)
   if [ -n "$listening" ]; then
@@ -77,20 +91,63 @@ EOF
     down
     exit 1
   fi
+}
+
+up() {
+  prerequisites
+  if [ -f "$kubeconfig" ] && kubectl --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1; then
+    echo "cluster $name already up" >&2
+  else
+    down >/dev/null 2>&1 || true
+    write_kwok_config
+    create_cluster "$name" "$kubeconfig" "$(bin_dir)/kube-apiserver" full || exit 1
+  fi
+  loopback_only
   echo "export KUBECONFIG=$kubeconfig"
 }
 
+# The kube-apiserver binaries of the matrix, one per line: the cluster's and each of e2e/apiservers/ (built, cached).
+matrix_apiservers() {
+  local apiservers
+  apiservers=$("$here/build.sh" apiservers) || return 1
+  echo "$(bin_dir)/kube-apiserver"
+  echo "$apiservers" | sed -n 's/^apiserver-[0-9.]*=\(.*\)$/\1\/kube-apiserver/p'
+}
+
+# One API server per supported minor, one after the other (side by side they would share the two cores and the
+# free-port search); prints `export GUIDE_E2E_APISERVERS=...` with `<version>=<kubeconfig>` pairs, oldest first.
+matrix_up() {
+  local apiserver version cluster pairs=() binaries
+  prerequisites
+  down >/dev/null 2>&1 || true
+  write_kwok_config
+  binaries=$(matrix_apiservers) || exit 1
+  for apiserver in $binaries; do
+    version=$("$apiserver" --version | cut -d' ' -f2)
+    cluster=guide-apiserver-$(echo "${version#v}" | cut -d. -f1,2 | tr . -)
+    create_cluster "$cluster" "$work/$cluster.kubeconfig" "$apiserver" apiserver || { down; exit 1; }
+    pairs+=("${version#v}=$work/$cluster.kubeconfig")
+  done
+  loopback_only
+  echo "export GUIDE_E2E_APISERVERS='$(printf '%s\n' "${pairs[@]}" | sort -V | tr '\n' ' ' | sed 's/ $//')'"
+}
+
+# Stops every cluster of $work (the control plane's, the matrix's) and removes its state.
 down() {
-  local pids bin
-  pids=$(cluster_pids)
+  local bin cluster dir pids
   bin=$(bin_dir 2>/dev/null || true)
-  if [ -n "$bin" ] && [ -d "$KWOK_WORKDIR/clusters/$name" ]; then
-    "$bin/kwokctl" delete cluster --name "$name" >/dev/null 2>&1 || echo "cluster.sh: kwokctl delete failed; stopping the processes" >&2
-  fi
-  # kwokctl returns before its processes are gone: wait, then make sure.
-  for pid in $pids; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
+  for dir in "$KWOK_WORKDIR"/clusters/*/; do
+    [ -d "$dir" ] || continue
+    cluster=$(basename "$dir")
+    pids=$(cluster_pids "$cluster")
+    if [ -n "$bin" ]; then
+      "$bin/kwokctl" delete cluster --name "$cluster" >/dev/null 2>&1 || echo "cluster.sh: kwokctl delete failed for $cluster; stopping the processes" >&2
+    fi
+    # kwokctl returns before its processes are gone: wait, then make sure.
+    for pid in $pids; do
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    done
   done
   rm -rf "$work"
 }
@@ -109,5 +166,12 @@ case ${1:-} in
     eval "$(up)"
     "$@"
     ;;
-  *) echo "usage: e2e/cluster.sh up|down|run CMD..." >&2; exit 2 ;;
+  matrix)
+    shift
+    trap 'down' EXIT
+    trap 'exit 130' INT TERM
+    eval "$(matrix_up)"
+    "$@"
+    ;;
+  *) echo "usage: e2e/cluster.sh check|up|down|run CMD...|matrix CMD..." >&2; exit 2 ;;
 esac

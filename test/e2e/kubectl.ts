@@ -29,10 +29,15 @@ export function apiServer(): URL {
 const EXEC_OVER_SPDY = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
 
 export function kubectl(args: string[], input?: string): KubectlResult {
+  return kubectlWith(kubeconfigPath(), args, input);
+}
+
+/** kubectl against the API server of `kubeconfig`: the API-server matrix has one per minor. */
+export function kubectlWith(kubeconfig: string, args: string[], input?: string): KubectlResult {
   const result = spawnSync('kubectl', args, {
-    input, encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfigPath(), ...EXEC_OVER_SPDY }, timeout: 120_000,
+    input, encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfig, ...EXEC_OVER_SPDY }, timeout: 120_000,
   });
-  // kubectl 1.32 warns about the skew to a 1.36 server and about deprecated Endpoints on every call.
+  // kubectl 1.32 warns about the skew to a newer server and about deprecated Endpoints on every call.
   const stderr = result.stderr.split('\n').filter((l) => !/^WARNING: version difference|^Warning: v1 Endpoints is deprecated/.test(l)).join('\n');
   return { status: result.status, stdout: result.stdout, stderr };
 }
