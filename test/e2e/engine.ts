@@ -1,6 +1,7 @@
 // A real Pulumi engine for the e2e suite: the CLI and Kubernetes provider e2e/build.sh built (paths from
-// e2e/cluster.sh), a file:// backend and PULUMI_HOME of its own in a temporary folder, no plugin downloads, and the
-// program of pulumi/program.ts run inline through the Automation API (no Node.js language host is needed).
+// e2e/cluster.sh), a file:// backend (or the one given: the team-state suite's postgres://) and PULUMI_HOME of its own
+// in a temporary folder, no plugin downloads, and the program of pulumi/program.ts run inline through the Automation
+// API (no Node.js language host is needed). Each engine is one machine: two engines on one backend are a team.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import { guideProgram } from '../../pulumi/program';
 export interface Engine {
   /** The folder of the file:// backend: every state file, backup and history entry is under it. */
   readonly backend: string;
+  /** What the engine logs in to: `file://<backend>` unless another backend was given. */
+  readonly backendUrl: string;
   readonly pulumiHome: string;
   readonly cli: PulumiCommand;
   readonly env: Record<string, string>;
@@ -22,8 +25,11 @@ function required(name: string): string {
   return value;
 }
 
-/** Sets up the engine once: its own PULUMI_HOME with the built provider installed from its file, offline. */
-export async function startEngine(): Promise<Engine> {
+/**
+ * Sets up the engine once: its own PULUMI_HOME with the built provider installed from its file, offline, logged in to
+ * `backendUrl` (default: a file:// backend of its own).
+ */
+export async function startEngine(backendUrl?: string): Promise<Engine> {
   const root = required('GUIDE_E2E_PULUMI_ROOT');
   const pluginDir = required('GUIDE_E2E_PULUMI_KUBERNETES');
   const work = mkdtempSync(join(tmpdir(), 'guide-e2e-pulumi-'));
@@ -44,7 +50,7 @@ export async function startEngine(): Promise<Engine> {
   execFileSync(join(root, 'bin', 'pulumi'), ['plugin', 'install', 'resource', 'kubernetes', version, '--file',
     join(pluginDir, 'pulumi-resource-kubernetes')], { env: { ...process.env, ...env }, stdio: 'pipe' });
   const cli = await PulumiCommand.get({ root });
-  return { backend, pulumiHome, cli, env };
+  return { backend, backendUrl: backendUrl ?? `file://${backend}`, pulumiHome, cli, env };
 }
 
 /** The stack `name` of this project on the engine's backend, running the same program `pulumi up` runs. */
@@ -59,7 +65,7 @@ export async function stackOf(engine: Engine, name: string, config: ConfigMap): 
     pulumiHome: engine.pulumiHome,
     pulumiCommand: engine.cli,
     envVars: engine.env,
-    projectSettings: { name: 'guide-as-code', runtime: 'nodejs', backend: { url: `file://${engine.backend}` } },
+    projectSettings: { name: 'guide-as-code', runtime: 'nodejs', backend: { url: engine.backendUrl } },
   });
   await stack.setAllConfig(config);
   return stack;
