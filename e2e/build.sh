@@ -13,8 +13,8 @@
 #            (same k8s.io/kubernetes)
 #   netpol   kube-router built with its firewall alone (e2e/kube-router/), the NetworkPolicy enforcer (a test fixture)
 #   load     vegeta (e2e/vegeta/), the bounded load generator
-#   apiservers  kube-apiserver of each other supported minor (e2e/apiservers/<minor>/), for the API-server matrix;
-#            the newest-but-one's comes with `cluster`. `apiserver-env` prints GUIDE_E2E_APISERVER_<minor> export lines
+#   apiservers  kube-apiserver of each other supported minor (e2e/apiservers/<minor>/), for the API-server matrix
+#            (`e2e/cluster.sh matrix`); the newest-but-one's comes with `cluster`
 #   images   `node`, then the node's images (e2e/images.sh; root, mmdebstrap)
 #   all      every one of them, one after the other (images only as root)
 #
@@ -245,6 +245,7 @@ build_apiservers() {
 build_all() {
   locked cluster build_cluster; locked pulumi-cli build_pulumi_cli; locked pulumi-kubernetes build_pulumi_kubernetes
   locked actionlint build_actionlint; locked node build_node; locked netpol build_netpol; locked load build_load
+  build_apiservers
   if [ "$(id -u)" -eq 0 ]; then build_images; else echo "e2e/build.sh: not root: the node's images are left to e2e/node.sh" >&2; fi
 }
 
@@ -267,11 +268,7 @@ case ${1:-cluster} in
   netpol) locked netpol build_netpol ;;
   load) locked load build_load ;;
   apiservers) build_apiservers ;;
-  apiserver-env)
-    build_apiservers | while IFS='=' read -r name dir; do
-      printf 'export GUIDE_E2E_APISERVER_%s=%q\n' "$(echo "${name#apiserver-}" | tr . _)" "$dir/kube-apiserver"
-    done ;;
   images) build_images ;;
   all) build_all ;;
-  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine, actionlint, node, netpol, load, apiservers, apiserver-env, images or all)" >&2; exit 2 ;;
+  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine, actionlint, node, netpol, load, apiservers, images or all)" >&2; exit 2 ;;
 esac
