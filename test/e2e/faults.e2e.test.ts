@@ -2,6 +2,7 @@
 // an `up` killed (SIGKILL, as a CI timeout) or interrupted (SIGINT, as Ctrl-C) while it creates the stack's objects,
 // then the recovery the README documents. Each ends converged (faults.ts) and prints `fault: <case>: converged in <s> s`.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { EngineEvent, Stack } from '@pulumi/pulumi/automation';
 import { faultStacks, upConverges } from './faults';
 
@@ -20,13 +21,28 @@ function engineProcesses(stack: string): number[] {
   return [Number(cli), ...children(Number(cli))];
 }
 
-/** Runs `up` and, when the engine starts creating a resource of `type`, sends `signal` to the engine. */
-async function upInterrupted(stack: Stack, type: string, signal: 'SIGKILL' | 'SIGINT'): Promise<{ error?: Error; sent: boolean }> {
+/** Whether the stack's checkpoint file records a create of `type` as begun and not finished. */
+function pendingCreate(checkpoint: string, type: string): boolean {
+  try {
+    const state = JSON.parse(readFileSync(checkpoint, 'utf8')) as { checkpoint: { latest?: { pending_operations?: PendingOperation[] } } };
+    return (state.checkpoint.latest?.pending_operations ?? []).some((p) => p.type === 'creating' && p.resource.type === type);
+  } catch {
+    return false; // not written yet, or caught mid-write: the next read sees it whole
+  }
+}
+interface PendingOperation { type: string; resource: { type: string } }
+
+/**
+ * Runs `up` and sends `signal` to the engine once it has begun creating a resource of `type`: with `checkpoint`, when
+ * that file records the create as pending (the engine rewrites it at each step); else at the create's first event.
+ * The SIGKILL case needs the file: events reach this process through a log file the SDK tails, and under load one
+ * can arrive after a short create has finished, so the kill would find no pending create.
+ */
+async function upInterrupted(stack: Stack, type: string, signal: 'SIGKILL' | 'SIGINT', checkpoint?: string): Promise<{ error?: Error; sent: boolean }> {
   let failure: unknown;
   let sent = false;
-  const onEvent = (e: EngineEvent) => {
-    const m = e.resourcePreEvent?.metadata;
-    if (sent || failure || !m || m.type !== type || m.op !== 'create') return;
+  const send = () => {
+    if (sent || failure) return;
     try {
       // The CLI, then (for SIGKILL, as a CI timeout kills a process group) its plugins too.
       const [cli, ...plugins] = engineProcesses(stack.name);
@@ -37,11 +53,25 @@ async function upInterrupted(stack: Stack, type: string, signal: 'SIGKILL' | 'SI
       failure = e;
     }
   };
+  const onEvent = (e: EngineEvent) => {
+    const m = e.resourcePreEvent?.metadata;
+    if (!checkpoint && m?.type === type && m.op === 'create') send();
+  };
+  let running = true;
+  const watcher = (async () => {
+    while (checkpoint && running && !sent && !failure) {
+      if (pendingCreate(checkpoint, type)) send();
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
   let error: Error | undefined;
   try {
     await stack.up({ onEvent });
   } catch (e) {
     error = e as Error;
+  } finally {
+    running = false;
+    await watcher;
   }
   if (failure) throw failure;
   return { error, sent };
@@ -51,9 +81,9 @@ describe('a killed up (SIGKILL of the engine while it creates the stack\'s objec
   const ns = 'guide-fault-kill';
 
   test('leaves a lock and pending creates; cancel, refresh clearing pending creates, up converges with nothing orphaned', async () => {
-    const { stack, config } = await faultStack('fault-kill', ns);
+    const { stack, config, checkpoint } = await faultStack('fault-kill', ns);
     const started = Date.now();
-    const killed = await upInterrupted(stack, 'kubernetes:apps/v1:Deployment', 'SIGKILL');
+    const killed = await upInterrupted(stack, 'kubernetes:apps/v1:Deployment', 'SIGKILL', checkpoint);
     expect(killed.sent).toBe(true);
     expect(killed.error).toBeDefined();
     // What users hit next: the lock the killed engine left.

@@ -2,6 +2,7 @@
 // cluster equal to what synth writes for the stack's settings, `refresh --expect-no-changes` passing, no pending
 // operation). The cases are in faults.e2e.test.ts (the engine stopped), drift.e2e.test.ts (the cluster changed or
 // refusing) and cluster-gone.e2e.test.ts (the API server stopped, which runs alone).
+import { join } from 'node:path';
 import { ConfigMap, Stack } from '@pulumi/pulumi/automation';
 import { generateSelfSigned } from '../../lib/self-signed';
 import { readStackFile } from '../../pulumi/stack-file';
@@ -9,8 +10,11 @@ import { clusterOverrides, expectDeployedAsSynthesized, objectsIn, synthesizedFo
 import { Engine, stackOf, startEngine } from './engine';
 import { apiServer } from './kubectl';
 
-/** Makes one case's stack (see faultStack) on the engine of the suite that asked for it. */
-export type FaultStacks = (name: string, ns: string, extra?: ConfigMap) => Promise<{ stack: Stack; config: ConfigMap }>;
+/**
+ * Makes one case's stack (see faultStack) on the engine of the suite that asked for it; `checkpoint` is the stack's
+ * state file in the engine's file backend, which the engine rewrites at each step.
+ */
+export type FaultStacks = (name: string, ns: string, extra?: ConfigMap) => Promise<{ stack: Stack; config: ConfigMap; checkpoint: string }>;
 
 /**
  * What each fault suite calls once at its top: the real engine is started before the file's tests (the control plane
@@ -24,7 +28,8 @@ export function faultStacks(): FaultStacks {
   }, 120_000);
   return (name, ns, extra = {}) => {
     if (!engine) throw new Error('the engine did not start (see the beforeAll failure above)');
-    return faultStack(engine, name, ns, extra);
+    const checkpoint = join(engine.backend, '.pulumi', 'stacks', 'guide-as-code', `${name}.json`);
+    return faultStack(engine, name, ns, extra).then((made) => ({ ...made, checkpoint }));
   };
 }
 
