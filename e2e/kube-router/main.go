@@ -1,7 +1,9 @@
-// kube-router with its firewall alone: the NetworkPolicy controller, started as upstream's pkg/cmd Run starts it
-// when --run-router and --run-service-proxy are false, which is how e2e/node.sh runs it. Upstream's main links the
-// BGP router, the IPVS proxy and the AWS SDK as well: 929 packages to compile against these 694. The flags are
-// upstream's; one that asks for a part left out is refused.
+// kube-router with two of its controllers: the firewall (the NetworkPolicy controller) and the load-balancer
+// address allocator (--run-loadbalancer: it gives each LoadBalancer Service an address of --loadbalancer-ip-range and
+// writes it into the Service's status, as a cloud's controller does), started as upstream's pkg/cmd Run starts them
+// when --run-router and --run-service-proxy are false. e2e/node.sh runs both on each node; e2e/cluster.sh runs the
+// allocator alone beside kwok. Upstream's main links the BGP router, the IPVS proxy and the AWS SDK as well: 929
+// packages to compile against these. The flags are upstream's; one that asks for a part left out is refused.
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cloudnativelabs/kube-router/v2/pkg/controllers/lballoc"
 	"github.com/cloudnativelabs/kube-router/v2/pkg/controllers/netpol"
 	"github.com/cloudnativelabs/kube-router/v2/pkg/healthcheck"
 	"github.com/cloudnativelabs/kube-router/v2/pkg/options"
@@ -20,6 +23,7 @@ import (
 	"github.com/spf13/pflag"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 )
@@ -54,7 +58,7 @@ func run() error {
 		version.PrintVersion(false)
 		return nil
 	}
-	if os.Geteuid() != 0 {
+	if config.RunFirewall && os.Geteuid() != 0 {
 		return fmt.Errorf("kube-router needs to be run with privileges to execute iptables and ipset")
 	}
 	if config.CleanupConfig {
@@ -67,12 +71,12 @@ func run() error {
 		return fmt.Errorf("--run-router: this build runs the firewall alone; pass --run-router=false")
 	case config.RunServiceProxy:
 		return fmt.Errorf("--run-service-proxy: this build runs the firewall alone; pass --run-service-proxy=false")
-	case config.RunLoadBalancer:
-		return fmt.Errorf("--run-loadbalancer: this build runs the firewall alone; leave it false")
 	case config.MetricsPort != 0:
 		return fmt.Errorf("--metrics-port=%d: this build has no metrics controller; pass --metrics-port=0", config.MetricsPort)
-	case !config.RunFirewall:
-		return fmt.Errorf("--run-firewall=false: the firewall is all this build runs")
+	case !config.RunFirewall && !config.RunLoadBalancer:
+		return fmt.Errorf("--run-firewall=false without --run-loadbalancer: this build would run nothing")
+	case config.RunLoadBalancer && len(config.LoadBalancerCIDRs) == 0:
+		return fmt.Errorf("--run-loadbalancer: give the addresses to allocate with --loadbalancer-ip-range")
 	case config.Kubeconfig == "" && config.Master == "":
 		return fmt.Errorf("--kubeconfig: give the node's kubeconfig (this build never reads in-cluster config)")
 	}
@@ -87,12 +91,12 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("failed to create Kubernetes client: %v", err)
 	}
-	return runFirewall(client, config)
+	return runControllers(client, config)
 }
 
-// runFirewall is upstream's Run with only the health and firewall controllers, until SIGINT or SIGTERM.
-func runFirewall(client kubernetes.Interface, config *options.KubeRouterConfig) error {
-	var ipsetMutex sync.Mutex
+// runControllers is upstream's Run with only the health controller, the firewall and the load-balancer allocator (each
+// as asked), until SIGINT or SIGTERM.
+func runControllers(client kubernetes.Interface, config *options.KubeRouterConfig) error {
 	var wg sync.WaitGroup
 	healthChan := make(chan *healthcheck.ControllerHeartbeat, 10)
 	defer close(healthChan)
@@ -109,6 +113,7 @@ func runFirewall(client kubernetes.Interface, config *options.KubeRouterConfig) 
 	podInformer := informerFactory.Core().V1().Pods().Informer()
 	nsInformer := informerFactory.Core().V1().Namespaces().Informer()
 	npInformer := informerFactory.Networking().V1().NetworkPolicies().Informer()
+	svcInformer := informerFactory.Core().V1().Services().Informer()
 	informerFactory.Start(stopCh)
 	if err := cacheSyncOrTimeout(informerFactory, stopCh, config.CacheSyncTimeout); err != nil {
 		return fmt.Errorf("failed to synchronize cache: %v", err)
@@ -117,6 +122,39 @@ func runFirewall(client kubernetes.Interface, config *options.KubeRouterConfig) 
 	wg.Add(1)
 	go hc.RunCheck(healthChan, stopCh, &wg)
 
+	if config.RunFirewall {
+		if err := startFirewall(client, config, podInformer, nsInformer, npInformer, healthChan, stopCh, &wg); err != nil {
+			return err
+		}
+	}
+	if config.RunLoadBalancer {
+		// As upstream: the allocators elect a leader through a Lease in $POD_NAMESPACE, named by $POD_NAME.
+		klog.V(0).Info("running load balancer allocator controller")
+		lbc, err := lballoc.NewLoadBalancerController(client, config, svcInformer)
+		if err != nil {
+			return fmt.Errorf("failed to create load balancer allocator: %v", err)
+		}
+		if _, err := svcInformer.AddEventHandler(lbc); err != nil {
+			return fmt.Errorf("failed to add ServiceEventHandler: %v", err)
+		}
+		wg.Add(1)
+		go lbc.Run(healthChan, stopCh, &wg)
+	}
+
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	<-signals
+	klog.Infof("Shutting down the controllers")
+	close(stopCh)
+	wg.Wait()
+	return nil
+}
+
+// startFirewall starts the NetworkPolicy controller as upstream's Run does.
+func startFirewall(client kubernetes.Interface, config *options.KubeRouterConfig, podInformer, nsInformer,
+	npInformer cache.SharedIndexInformer, healthChan chan<- *healthcheck.ControllerHeartbeat, stopCh <-chan struct{},
+	wg *sync.WaitGroup) error {
+	var ipsetMutex sync.Mutex
 	iptablesCmdHandlers, ipSetHandlers, err := netpol.NewIPTablesHandlers(config)
 	if err != nil {
 		return fmt.Errorf("failed to create iptables handlers: %v", err)
@@ -136,14 +174,7 @@ func runFirewall(client kubernetes.Interface, config *options.KubeRouterConfig) 
 		return fmt.Errorf("failed to add NetworkPolicyEventHandler: %v", err)
 	}
 	wg.Add(1)
-	go npc.Run(healthChan, stopCh, &wg)
-
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
-	<-signals
-	klog.Infof("Shutting down the controllers")
-	close(stopCh)
-	wg.Wait()
+	go npc.Run(healthChan, stopCh, wg)
 	return nil
 }
 
