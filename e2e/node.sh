@@ -4,8 +4,8 @@
 # control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) has a network namespace of its own, and
 # so has each node, with a private mount namespace too: its containerd (with Debian's runc), kubelet, kube-proxy
 # (iptables), the CNI bridge, and kube-router's firewall as the NetworkPolicy enforcer (iptables and ipset rules that
-# exist only in that node's network namespace). CoreDNS runs as pods in kube-system behind the kube-dns Service
-# (e2e/cluster-dns.yaml).
+# exist only in that node's network namespace) and its load-balancer allocator. CoreDNS runs as pods in kube-system
+# behind the kube-dns Service (e2e/cluster-dns.yaml). A client outside the nodes has a namespace of its own.
 #
 #   e2e/node.sh up [--nodes N]          build (cached) and start N nodes (default 2); prints the variables a command
 #                                       needs to reach them
@@ -18,7 +18,9 @@
 # Addresses exist only inside the namespaces; nothing is routed to the machine's interfaces. The control plane's
 # namespace holds the bridge every node is joined to (10.200.0.1, the API server); node N is 10.200.0.(N+1) with pods
 # in 10.244.N.0/24, routed directly to the other nodes' pod subnets (no overlay, no masquerade between pods); Services
-# 10.96.0.0/24, load balancers 10.200.0.100-120. Each mount namespace has its own /run, /var/lib and /var/log, so the
+# 10.96.0.0/24. LoadBalancer Services get addresses of 10.201.0.16/28 from kube-router's allocator (the nodes elect one
+# through a Lease), and the client (10.200.0.250, on the bridge) routes that range to the nodes, one route with a
+# next hop per node, as BGP from the nodes would install it. Each mount namespace has its own /run, /var/lib and /var/log, so the
 # fixed paths the node's software writes never reach the machine's. State lives in $GUIDE_E2E_NODE_WORK (default
 # /tmp/guide-as-code-node-$UID). Needs root, and Debian's runc, iptables, ipset and conntrack (checked first).
 set -euo pipefail
@@ -33,6 +35,9 @@ pod_range=10.244.0.0/16
 service_cidr=10.96.0.0/24
 # The kube-dns Service's address (e2e/cluster-dns.yaml), the kubelet's clusterDNS.
 cluster_dns=10.96.0.10
+# What kube-router's load-balancer allocator hands out, and the client outside the nodes that reaches it.
+loadbalancer_cidr=10.201.0.16/28
+client_ip=10.200.0.250
 
 # Node N's name, address, pod subnet, folder, network namespace and cgroup (below the run's cgroup root).
 node_name() { echo "guide-node-$1"; }
@@ -137,6 +142,7 @@ up() {
   control_plane_network
   for n in $(seq "$nodes"); do node_network "$n"; done
   for n in $(seq "$nodes"); do node_routes "$n" "$nodes"; done
+  client_network "$nodes"
   cgroups "$nodes"
   export work cluster_bin containerd_bin cni_bin kube_router_bin
   nsenter --net="/run/netns/$netns_prefix-cp" -- unshare --mount --propagation private -- bash "$here/node.sh" _inside_cp \
@@ -179,6 +185,8 @@ export GUIDE_E2E_NODE_NETNSES="${all_netns% }"
 export GUIDE_E2E_NODE_IPS="${all_ips% }"
 export GUIDE_E2E_NODE_NAMES="${all_names% }"
 export GUIDE_E2E_VEGETA=$vegeta_bin/vegeta
+export GUIDE_E2E_CLIENT_NETNS=/run/netns/$netns_prefix-client
+export GUIDE_E2E_LOADBALANCER_CIDR=$loadbalancer_cidr
 EOF
 }
 

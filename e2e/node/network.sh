@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# The network: the control plane's namespace with the bridge, each node's namespace joined to it, and the routes
-# between the nodes' pod subnets.
+# The network: the control plane's namespace with the bridge, each node's namespace joined to it, the routes between
+# the nodes' pod subnets, and a client outside the nodes with a route to the load-balancer addresses.
 # Sourced by e2e/node.sh, whose variables (work, here, netns_prefix, ...) and naming helpers it uses.
 
 # The control plane's namespace, with the bridge the nodes join; it forwards nothing, so nothing leaves the nodes.
@@ -39,4 +39,19 @@ node_routes() {
     [ "$m" = "$n" ] && continue
     ip -n "$netns_prefix-$n" route add "$(pod_cidr "$m")" via "$(node_ip "$m")" dev eth0
   done
+}
+
+# A client outside the nodes: a namespace of its own on the bridge, with only the route to the load-balancer range,
+# one next hop per node, as a router that learnt the range from the nodes by BGP has it. kube-proxy on whichever node
+# a packet reaches sends it on to an nginx pod.
+client_network() {
+  local nodes=$1 ns=$netns_prefix-client n hops=()
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link add eth0 type veth peer name gclient netns "$netns_prefix-cp"
+  ip -n "$netns_prefix-cp" link set gclient master gbr0 up
+  ip -n "$ns" addr add "$client_ip/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  for n in $(seq "$nodes"); do hops+=(nexthop via "$(node_ip "$n")" dev eth0); done
+  ip -n "$ns" route add "$loadbalancer_cidr" "${hops[@]}"
 }

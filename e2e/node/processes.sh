@@ -91,11 +91,14 @@ inside_node() {
     --root-dir "$dir/kubelet" --cert-dir "$dir/kubelet/pki" --hostname-override "$name" --node-ip "$ip" \
     >"$logs/kubelet.log" 2>&1 &
   "$cluster_bin/kube-proxy" --config "$dir/kube-proxy.yaml" >"$logs/kube-proxy.log" 2>&1 &
-  # The NetworkPolicy enforcer: kube-router's firewall alone (no routing, no service proxy), once this node's Node
-  # object exists (kube-router exits if it cannot find it).
+  # kube-router's firewall, the NetworkPolicy enforcer, and its load-balancer allocator (no routing, no service proxy),
+  # once this node's Node object exists (kube-router exits if it cannot find it). The allocators of all nodes elect one
+  # leader through a Lease in kube-system, each named by its node, as the DaemonSet's pods would be.
   (until kubectl --kubeconfig "$work/admin.kubeconfig" get node "$name" >/dev/null 2>&1; do sleep 1; done
-   exec "$kube_router_bin/kube-router" --kubeconfig="$work/admin.kubeconfig" --run-firewall=true --run-router=false \
-     --run-service-proxy=false --hostname-override="$name" --metrics-port=0 --health-port=0) >"$logs/kube-router.log" 2>&1 &
+   POD_NAMESPACE=kube-system POD_NAME=kube-router-$name exec "$kube_router_bin/kube-router" \
+     --kubeconfig="$work/admin.kubeconfig" --run-firewall=true --run-loadbalancer=true \
+     --loadbalancer-ip-range="$loadbalancer_cidr" --run-router=false --run-service-proxy=false \
+     --hostname-override="$name" --metrics-port=0 --health-port=0) >"$logs/kube-router.log" 2>&1 &
   wait
 }
 

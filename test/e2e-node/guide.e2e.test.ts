@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { NGINX_UID } from '../../lib/hardening';
 import { apiServer, eventually, getJson, kubectl, ok } from '../e2e/kubectl';
-import { assertInsideNode, CONTROL_PLANE_IP, curl, CURL_IMAGE, NGINX_IMAGE, newKeys, POD_IP, synthesize, WELCOME } from './node';
+import {
+  assertInsideNode, CONTROL_PLANE_IP, curl, curlFromClient, CURL_IMAGE, inLoadBalancerRange, NGINX_IMAGE, newKeys, POD_IP, synthesize, WELCOME,
+} from './node';
 
 const root = join(__dirname, '..', '..');
 const nodeIp = process.env.GUIDE_E2E_NODE_IP!;
@@ -148,17 +150,23 @@ describe('step 4: the final state behind a load balancer', () => {
     expect(ok(['logs', pod.metadata.name])).toContain('ok: https://my-nginx answered over https, trusting the certificate of Secret nginxsecret');
   });
 
-  test('a stand-in controller gives the Service an address inside the namespace; kube-proxy routes it to nginx', async () => {
-    // What a cloud's load-balancer controller does: pick an address from its range and write it into status.
-    const address = '10.200.0.100';
-    ok(['patch', 'service', 'my-nginx', '--subresource=status', '--type=merge',
-      '-p', JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: address }] } } })]);
-    expect(ok(['get', 'svc', 'my-nginx'])).toMatch(new RegExp(`my-nginx\\s+LoadBalancer\\s+\\S+\\s+${address.replace(/\./g, '\\.')}\\s`));
-    const page = await eventually('the load-balancer address', () => {
-      const r = curl(['--fail', '--cacert', join(keys, 'tls.crt'), '--resolve', `my-nginx:443:${address}`, 'https://my-nginx/']);
+  test('kube-router\'s allocator gives the Service an address of its range; from a client outside the nodes, https to it gets the page, the certificate verified', async () => {
+    // `kubectl get svc my-nginx -o wide`, as the guide shows it: the EXTERNAL-IP column, once the controller wrote it.
+    const externalIp = await eventually('the EXTERNAL-IP the allocator chose', () => {
+      const row = ok(['get', 'svc', 'my-nginx', '-o', 'wide', '--no-headers']).trim().split(/\s+/);
+      return row[1] === 'LoadBalancer' && row[3] !== '<pending>' ? row[3] : undefined;
+    }, 60_000);
+    expect(inLoadBalancerRange(externalIp)).toBe(true);
+    expect(getJson(['service', 'my-nginx']).status.loadBalancer.ingress).toEqual([expect.objectContaining({ ip: externalIp })]);
+    // The certificate names the Service, not the address: the client resolves my-nginx to it, as a DNS record for the
+    // load balancer would, and curl checks the name against the certificate.
+    const page = await eventually('the page through the load balancer', () => {
+      const r = curlFromClient(['--fail', '--cacert', join(keys, 'tls.crt'), '--resolve', `my-nginx:443:${externalIp}`, 'https://my-nginx/']);
       return r.status === 0 ? r.body : undefined;
     });
     expect(page).toContain(WELCOME);
+    // The control: the same client without a route to an address outside the range reaches nothing.
+    expect(curlFromClient(['--max-time', '2', '--cacert', join(keys, 'tls.crt'), '--resolve', `my-nginx:443:${clusterIp('default')}`, 'https://my-nginx/']).status).not.toBe(0);
   });
 
   test('a certificate that does not name the Service makes the check Job fail, so the check can fail', async () => {

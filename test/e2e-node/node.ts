@@ -77,6 +77,31 @@ export function curlFrom(node: ClusterNode, args: string[]): Answer {
   return { status: r.status, body: r.stdout, stderr: r.stderr };
 }
 
+/** The client outside the nodes (e2e/node.sh's client namespace): its one route goes to the load-balancer range. */
+export function clientNetns(): string {
+  const file = process.env.GUIDE_E2E_CLIENT_NETNS;
+  if (!file) throw new Error('GUIDE_E2E_CLIENT_NETNS is not set: run this suite with `e2e/node.sh run` (npm run e2e)');
+  return file;
+}
+
+/** curl from the client outside the nodes, through the load-balancer route. */
+export function curlFromClient(args: string[]): Answer {
+  assertInsideNode();
+  const r = spawnSync('nsenter', [`--net=${clientNetns()}`, '--', 'curl', '--silent', '--show-error', '--max-time', '5', ...args],
+    { encoding: 'utf8' });
+  return { status: r.status, body: r.stdout, stderr: r.stderr };
+}
+
+/** Whether `ip` is one of the addresses kube-router's allocator hands out (GUIDE_E2E_LOADBALANCER_CIDR, a /24 or longer). */
+export function inLoadBalancerRange(ip: string): boolean {
+  const cidr = process.env.GUIDE_E2E_LOADBALANCER_CIDR;
+  if (!cidr) throw new Error('GUIDE_E2E_LOADBALANCER_CIDR is not set: run this suite with `e2e/node.sh run` (npm run e2e)');
+  const [base, bits] = cidr.split('/');
+  const toInt = (a: string) => a.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  const mask = 2 ** 32 - 2 ** (32 - Number(bits));
+  return /^\d+\.\d+\.\d+\.\d+$/.test(ip) && ((toInt(ip) & mask) >>> 0) === ((toInt(base) & mask) >>> 0);
+}
+
 export const WELCOME = '<title>Welcome to nginx!</title>';
 export const NGINX_IMAGE = 'guide.local/nginx:bookworm';
 export const CURL_IMAGE = 'guide.local/curl:bookworm';

@@ -1,23 +1,23 @@
 // A real `pulumi up` of the prod stack on the real nodes, with the https check on: the provider waits for the check
-// Job, so a green `up` means nginx answered `curl --cacert` over https inside the cluster. Then a second `up` that
+// Job, so a green `up` means nginx answered `curl --cacert` over https inside the cluster, and for the load balancer's
+// address, which kube-router's allocator gives and the stack outputs. Then a second `up` that
 // changes the image, under the same https load as test/e2e-node/zero-downtime.e2e.test.ts: it must drop nothing. Same
 // engine and program as test/e2e/pulumi.e2e.test.ts; here pods really run.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readStackFile } from '../../pulumi/stack-file';
 import { stackOf, startEngine } from '../e2e/engine';
-import { getJson, kubeconfigPath, kubectl } from '../e2e/kubectl';
+import { getJson, kubeconfigPath, kubectl, ok } from '../e2e/kubectl';
 import { expectNothingDropped, settled, underLoad } from './load';
-import { assertInsideNode, CURL_IMAGE, NGINX_IMAGE, newKeys } from './node';
+import { assertInsideNode, curlFromClient, CURL_IMAGE, inLoadBalancerRange, NGINX_IMAGE, newKeys, WELCOME } from './node';
 
 test('up of the prod stack returns only once the https check Job succeeded; an up with a new image drops nothing; destroy removes it all', async () => {
   assertInsideNode();
   const ns = 'guide-prod';
   const keys = newKeys(['--namespace', ns, '--days', '30']);
-  // prod as it is, on these nodes: its cluster, images and certificate from here, a cluster IP for the load (no
-  // controller gives a LoadBalancer an address here).
-  const prod = Object.fromEntries(Object.entries(readStackFile('prod'))
-    .filter(([key]) => !['guide-as-code:existingSecretName', 'guide-as-code:waitForLoadBalancer'].includes(key)));
+  // prod as it is, on these nodes: a LoadBalancer whose address kube-router's allocator gives, `up` waiting for it;
+  // its cluster, images and certificate from here.
+  const { 'guide-as-code:existingSecretName': _unread, ...prod } = readStackFile('prod');
   const stack = await stackOf(await startEngine(), 'prod-on-nodes', {
     ...prod,
     // The nodes' cluster instead of the example's, named as the README shows.
@@ -26,14 +26,23 @@ test('up of the prod stack returns only once the https check Job succeeded; an u
     // No registry: the Debian-built images already on the nodes.
     'guide-as-code:nginxImage': { value: NGINX_IMAGE, secret: false },
     'guide-as-code:curlImage': { value: CURL_IMAGE, secret: false },
-    'guide-as-code:serviceType': { value: 'ClusterIP', secret: false },
     // No TLS provider can be built here: the certificate comes from config, the key as a secret.
     'guide-as-code:certificateSource': { value: 'config', secret: false },
     'guide-as-code:certificatePem': { value: readFileSync(join(keys, 'tls.crt'), 'utf8'), secret: false },
     'guide-as-code:privateKeyPem': { value: readFileSync(join(keys, 'tls.key'), 'utf8'), secret: true },
   });
   try {
-    expect((await stack.up()).summary.result).toBe('succeeded');
+    const up = await stack.up();
+    expect(up.summary.result).toBe('succeeded');
+    // The address the controller chose, as `kubectl get svc -o wide` shows it, is what `up` waited for and outputs.
+    const externalIp = ok(['-n', ns, 'get', 'svc', 'my-nginx', '-o', 'wide', '--no-headers']).trim().split(/\s+/)[3];
+    expect(inLoadBalancerRange(externalIp)).toBe(true);
+    expect(up.outputs.loadBalancerAddress.value).toBe(externalIp);
+    const page = curlFromClient(['--fail', '--cacert', join(keys, 'tls.crt'), '--resolve', `my-nginx:443:${externalIp}`, 'https://my-nginx/']);
+    expect(page.stderr).toBe('');
+    expect(page.body).toContain(WELCOME);
+    process.stdout.write(`load-balancer: pulumi up of prod output ${externalIp}, the address kube-router allocated; `
+      + 'https from the client outside the nodes answered\n');
     // Read at once: the check had already succeeded when `up` returned.
     const jobs = getJson(['-n', ns, 'jobs', '-l', 'app=curlpod-check']).items;
     expect(jobs).toHaveLength(1);
