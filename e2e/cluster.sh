@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real Kubernetes control plane on 127.0.0.1, built from Go modules: etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler and kwok (simulated nodes, so pods get Running with IPs), run as
-# plain processes by `kwokctl --runtime binary`.
+# plain processes by `kwokctl --runtime binary`, and kube-router's load-balancer allocator, which gives each
+# LoadBalancer Service an address of 10.201.0.64/26 (data only here, like kwok's pod IPs: nothing dials them).
 #
 #   e2e/cluster.sh up      build (cached) and start; prints `export KUBECONFIG=...`
 #   e2e/cluster.sh down    stop everything it started and remove its state
@@ -23,6 +24,9 @@ kubeconfig=$work/kubeconfig
 bin_dir() {
   "$here/build.sh" cluster | sed -n 's/^cluster=//p'
 }
+
+# The addresses the allocator hands out on this control plane.
+loadbalancer_cidr=10.201.0.64/26
 
 # Every process whose command line names cluster $1's folder: what `down` must leave none of.
 cluster_pids() {
@@ -82,6 +86,30 @@ create_cluster() {
   echo "cluster $cluster up: kube-apiserver $("$apiserver" --version | cut -d' ' -f2) on $(kubectl --kubeconfig "$config" config view -o jsonpath='{.clusters[0].cluster.server}')" >&2
 }
 
+# kube-router's load-balancer allocator alone (e2e/kube-router/, as the real nodes run it beside the firewall), a
+# client of the API server that listens on nothing; stopped by down through its pid file.
+start_allocator() {
+  local kube_router
+  kube_router=$("$here/build.sh" netpol | sed -n 's/^kube-router=//p')
+  [ -n "$kube_router" ] || return 1
+  POD_NAMESPACE=kube-system POD_NAME=guide-e2e-allocator "$kube_router/kube-router" --kubeconfig="$kubeconfig" \
+    --run-firewall=false --run-loadbalancer=true --loadbalancer-ip-range="$loadbalancer_cidr" --run-router=false \
+    --run-service-proxy=false --metrics-port=0 --health-port=0 </dev/null >"$work/allocator.log" 2>&1 &
+  echo $! > "$work/allocator.pid"
+  # It elects itself leader through a Lease before it allocates anything.
+  for _ in $(seq 60); do
+    if kubectl --kubeconfig "$kubeconfig" -n kube-system get lease kube-router-lballoc >/dev/null 2>&1; then
+      echo "load-balancer allocator up: kube-router, addresses of $loadbalancer_cidr" >&2
+      return 0
+    fi
+    kill -0 "$(cat "$work/allocator.pid")" 2>/dev/null || break
+    sleep 0.5
+  done
+  echo "cluster.sh: kube-router's load-balancer allocator did not take its lease:" >&2
+  tail -n 20 "$work/allocator.log" >&2
+  return 1
+}
+
 # Refuses (and stops everything) when any component listens beyond loopback.
 loopback_only() {
   local listening
@@ -101,6 +129,7 @@ up() {
     down >/dev/null 2>&1 || true
     write_kwok_config
     create_cluster "$name" "$kubeconfig" "$(bin_dir)/kube-apiserver" full || exit 1
+    start_allocator || { down; exit 1; }
   fi
   loopback_only
   echo "export KUBECONFIG=$kubeconfig"
@@ -132,9 +161,15 @@ matrix_up() {
   echo "export GUIDE_E2E_APISERVERS='$(printf '%s\n' "${pairs[@]}" | sort -V | tr '\n' ' ' | sed 's/ $//')'"
 }
 
-# Stops every cluster of $work (the control plane's, the matrix's) and removes its state.
+# Stops every cluster of $work (the control plane's, the matrix's) and the allocator, and removes their state.
 down() {
-  local bin cluster dir pids
+  local bin cluster dir pids allocator
+  if [ -f "$work/allocator.pid" ]; then
+    allocator=$(cat "$work/allocator.pid")
+    kill "$allocator" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$allocator" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$allocator" 2>/dev/null || true
+  fi
   bin=$(bin_dir 2>/dev/null || true)
   for dir in "$KWOK_WORKDIR"/clusters/*/; do
     [ -d "$dir" ] || continue

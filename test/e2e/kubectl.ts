@@ -42,6 +42,9 @@ export function kubectlWith(kubeconfig: string, args: string[], input?: string):
   return { status: result.status, stdout: result.stdout, stderr };
 }
 
+/** An address of 10.201.0.64/26, the range e2e/cluster.sh gives kube-router's load-balancer allocator. */
+export const LOADBALANCER_ADDRESS = /^10\.201\.0\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])$/;
+
 /** Runs kubectl and returns its output, or throws with what it printed. */
 export function ok(args: string[], input?: string): string {
   const r = kubectl(args, input);
