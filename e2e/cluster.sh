@@ -9,8 +9,9 @@
 #   e2e/cluster.sh run CMD...   up, run CMD with KUBECONFIG set, then down (also on failure and Ctrl-C); CMD also gets
 #                               GUIDE_E2E_PULUMI_ROOT (bin/pulumi) and GUIDE_E2E_PULUMI_KUBERNETES (the provider)
 #   e2e/cluster.sh matrix CMD...  the API-server matrix: etcd and a kube-apiserver of each supported minor (the
-#                               cluster's and e2e/apiservers/*), no controllers, then CMD with GUIDE_E2E_APISERVERS set
-#                               to `<version>=<kubeconfig>` pairs, then down
+#                               cluster's and e2e/apiservers/*), no controllers, on ports from $GUIDE_E2E_MATRIX_PORTS
+#                               (default 31000), state in $GUIDE_E2E_WORK-apiservers, then CMD with GUIDE_E2E_APISERVERS
+#                               set to `<version>=<kubeconfig>` pairs, then down
 #
 # State lives in $GUIDE_E2E_WORK (default: /tmp/guide-as-code-e2e-$UID), outside the repo.
 set -euo pipefail
@@ -27,6 +28,8 @@ bin_dir() {
 
 # The addresses the allocator hands out on this control plane.
 loadbalancer_cidr=10.201.0.64/26
+# The matrix's first port: four per API server (etcd's peer and client ports, the API server's, one kwokctl reserves).
+matrix_ports=${GUIDE_E2E_MATRIX_PORTS:-31000}
 
 # Every process whose command line names cluster $1's folder: what `down` must leave none of.
 cluster_pids() {
@@ -46,17 +49,20 @@ prerequisites() {
   fi
 }
 
-# kwokctl's settings for every cluster here. bindAddress is not a flag: only the config file keeps every component
-# on loopback.
+# kwokctl's settings for cluster $1, into $work/kwok-$1.yaml. bindAddress is not a flag: only the config file keeps
+# every component on loopback. With a port $2, the cluster takes $2 to $2+3 instead of kwokctl's own choice, which
+# counts down from 32767 and so would pick what another kwokctl's cluster took (the matrix starts beside the control
+# plane, and a stopped API server's port looks free).
 write_kwok_config() {
+  local cluster=$1 port=${2:-}
   mkdir -p "$work"
-  cat > "$work/kwok.yaml" <<EOF
-apiVersion: config.kwok.x-k8s.io/v1alpha1
-kind: KwokctlConfiguration
-options:
-  runtime: binary
-  bindAddress: 127.0.0.1
-EOF
+  {
+    printf 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\noptions:\n  runtime: binary\n  bindAddress: 127.0.0.1\n'
+    if [ -n "$port" ]; then
+      printf '  etcdPeerPort: %s\n  etcdPort: %s\n  kubeApiserverPort: %s\n  kwokControllerPort: %s\n' \
+        "$port" "$((port + 1))" "$((port + 2))" "$((port + 3))"
+    fi
+  } > "$work/kwok-$cluster.yaml"
 }
 
 # Creates cluster $1 with its kubeconfig at $2 and kube-apiserver $3: `full` ($4) is the whole control plane with one
@@ -66,7 +72,7 @@ create_cluster() {
   local cluster=$1 config=$2 apiserver=$3 components=$4 bin log
   bin=$(bin_dir)
   log=$work/kwokctl-$cluster.log
-  local args=(create cluster --name "$cluster" -c "$work/kwok.yaml" --runtime binary --etcd-binary "$bin/etcd"
+  local args=(create cluster --name "$cluster" -c "$work/kwok-$cluster.yaml" --runtime binary --etcd-binary "$bin/etcd"
     --kube-apiserver-binary "$apiserver" --kubeconfig "$config" --wait 2m)
   if [ "$components" = full ]; then
     args+=(--kube-controller-manager-binary "$bin/kube-controller-manager" --kube-scheduler-binary "$bin/kube-scheduler"
@@ -127,7 +133,7 @@ up() {
     echo "cluster $name already up" >&2
   else
     down >/dev/null 2>&1 || true
-    write_kwok_config
+    write_kwok_config "$name"
     create_cluster "$name" "$kubeconfig" "$(bin_dir)/kube-apiserver" full || exit 1
     start_allocator || { down; exit 1; }
   fi
@@ -143,17 +149,19 @@ matrix_apiservers() {
   echo "$apiservers" | sed -n 's/^apiserver-[0-9.]*=\(.*\)$/\1\/kube-apiserver/p'
 }
 
-# One API server per supported minor, one after the other (side by side they would share the two cores and the
-# free-port search); prints `export GUIDE_E2E_APISERVERS=...` with `<version>=<kubeconfig>` pairs, oldest first.
+# One API server per supported minor, one after the other (side by side they would share the two cores), each on
+# ports of its own from $matrix_ports; prints `export GUIDE_E2E_APISERVERS=...` with `<version>=<kubeconfig>` pairs,
+# oldest first.
 matrix_up() {
-  local apiserver version cluster pairs=() binaries
+  local apiserver version cluster pairs=() binaries port=$matrix_ports
   prerequisites
   down >/dev/null 2>&1 || true
-  write_kwok_config
   binaries=$(matrix_apiservers) || exit 1
   for apiserver in $binaries; do
     version=$("$apiserver" --version | cut -d' ' -f2)
     cluster=guide-apiserver-$(echo "${version#v}" | cut -d. -f1,2 | tr . -)
+    write_kwok_config "$cluster" "$port"
+    port=$((port + 4))
     create_cluster "$cluster" "$work/$cluster.kubeconfig" "$apiserver" apiserver || { down; exit 1; }
     pairs+=("${version#v}=$work/$cluster.kubeconfig")
   done
@@ -203,6 +211,9 @@ case ${1:-} in
     ;;
   matrix)
     shift
+    # State of its own, so the matrix can run beside `run` (npm run e2e starts both).
+    work=$work-apiservers
+    KWOK_WORKDIR=$work/kwok
     trap 'down' EXIT
     trap 'exit 130' INT TERM
     eval "$(matrix_up)"
