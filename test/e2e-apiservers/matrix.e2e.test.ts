@@ -140,6 +140,12 @@ test('the read-back finds a field the server dropped or changed, and allows what
 
 describe.each(servers())('kube-apiserver %s', (version, kubeconfig) => {
   const run = (args: string[], input?: string) => kubectlWith(kubeconfig, args, input);
+  // What passed, printed for the results page: objects applied and read back, pods admitted.
+  const passed = { objects: 0, pods: 0 };
+  afterAll(() => {
+    process.stdout.write(`api-server matrix: kube-apiserver ${version}: ${passed.objects} objects applied server-side and read back as sent, `
+      + `${passed.pods} pods admitted\n`);
+  });
   const ok = (args: string[], input?: string) => {
     const r = run(args, input);
     if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.status}:\n${r.stderr}${r.stdout}`);
@@ -186,6 +192,7 @@ describe.each(servers())('kube-apiserver %s', (version, kubeconfig) => {
         const managers = (live.get(key(sent))!.metadata.managedFields as { manager: string; operation: string }[]);
         expect(managers).toContainEqual(expect.objectContaining({ manager: output.manager, operation: 'Apply' }));
       }
+      passed.objects += namespaceObjects.length + namespaced.length;
     });
 
     const pods = podsOf(namespaced);
@@ -199,6 +206,7 @@ describe.each(servers())('kube-apiserver %s', (version, kubeconfig) => {
       expect(r.status).toBe(0);
       const readBackPods = readBack(pods, output.namespace);
       expect(pods.flatMap((sent) => readBackDifferences(sent.spec, readBackPods.get(key(sent))!.spec as Json).map((d) => `${key(sent)}: ${d}`))).toEqual([]);
+      passed.pods += pods.length;
     });
   });
 
