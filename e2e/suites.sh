@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # `npm run e2e`: every end-to-end suite, each harness's prerequisites checked first (so a missing one fails in seconds,
-# named with what to install). To keep a warm run under 15 min, what shares nothing runs side by side, the part that
-# measures nothing at lower priority (nice 10), so it takes the cores only when the measured part leaves them idle
-# (each lane keeps them busy about half the time, mostly waiting on engines and API servers):
-#   1. the control-plane suites (test/e2e/: e2e/cluster.sh run, with e2e/state-db.sh's PostgreSQL), and beside them
-#      e2e/node-interrupt-test.sh (the node harness's own cleanup);
-#   2. the suites on the two real nodes (test/e2e-node/, which count dropped requests), and beside them the API-server
-#      matrix (test/e2e-apiservers/: e2e/cluster.sh matrix, on 127.0.0.1 with ports and state of its own).
-# The side lane's output is printed when it ends, so each log reads in order; the run fails if any part does.
+# named with what to install). To keep a warm run near 15 min, what shares nothing with the control-plane suites runs
+# beside them at lower priority (nice 10): e2e/node-interrupt-test.sh (the node harness's own cleanup), then the
+# API-server matrix (test/e2e-apiservers/: e2e/cluster.sh matrix, on 127.0.0.1 with ports and state of its own). The
+# control-plane suites (test/e2e/: e2e/cluster.sh run, with e2e/state-db.sh's PostgreSQL) wait on engines and API
+# servers about half the time and measure nothing. The suites on the two real nodes (test/e2e-node/) run after them,
+# alone: they count dropped requests, and with the matrix beside them a drain once reset 3 connections (a starved
+# kube-proxy updates its rules after the preStop window). The side lane's output is printed when it ends, so each log
+# reads in order; the run fails if any part does.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$here/.."
@@ -19,7 +19,7 @@ bash e2e/state-db.sh check
 side_log=$(mktemp)
 trap 'rm -f "$side_log"' EXIT
 
-# Runs "$@" (the measured lane) while `side` ($1, a command string) runs niced beside it; fails if either fails.
+# Runs "$@" while `side` ($1, a command string) runs niced beside it; fails if either fails.
 beside() {
   local side=$1 main_status=0 side_status=0 pid
   shift
@@ -39,8 +39,7 @@ beside() {
   [ "$main_status" -eq 0 ] && [ "$side_status" -eq 0 ]
 }
 
-beside 'bash e2e/node-interrupt-test.sh' \
+beside 'bash e2e/node-interrupt-test.sh && bash e2e/cluster.sh matrix npx jest -c test/e2e-apiservers/jest.config.js' \
   bash e2e/cluster.sh run bash e2e/state-db.sh run \
   sh -c 'npx jest -c test/e2e/jest.config.js && npx jest -c test/e2e/jest.alone.config.js'
-beside 'bash e2e/cluster.sh matrix npx jest -c test/e2e-apiservers/jest.config.js' \
-  bash e2e/node.sh run npx jest -c test/e2e-node/jest.config.js
+bash e2e/node.sh run npx jest -c test/e2e-node/jest.config.js
