@@ -5,6 +5,9 @@ module.exports = {
   // Jest's default is one worker fewer than the cores: on the 2-core machines here, one. The test files are mostly
   // child processes (synth, keys, diff), so two workers keep both cores busy.
   maxWorkers: 2,
+  // A timeout guards against a hang, not a slow machine: a test that makes RSA keys took over jest's 5 s default on a
+  // loaded 2-core machine. What a test asserts never depends on how fast it runs (bench/ measures speed).
+  testTimeout: 120_000,
   // @pulumi/pulumi keeps its runtime state on the global object; Jest's soft clean-up of globals only warns about it.
   testEnvironmentOptions: { globalsCleanup: 'off' },
   roots: ['<rootDir>/test'],

@@ -2,11 +2,12 @@
 // dist/ and its steps, one file each, to dist/steps/.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { App } from 'cdk8s';
+import { settingsOf } from './lib/settings';
 import { readSynthSettings, synthErrorInSettingTerms } from './lib/synth-settings';
 import { GuideConfigError } from './lib/validation';
 
-// cdk8s and the constructs load only once the settings are good, so a bad setting is reported without that cost.
-type Cdk8s = typeof import('cdk8s');
+// The constructs load only once the settings are good, so a bad setting is reported without that cost.
 type GuideCharts = typeof import('./lib/guide-charts');
 type OutputCheck = typeof import('./lib/output-check');
 
@@ -15,19 +16,11 @@ try {
   // With GUIDE_TLS_KEYS a private key is written into dist/: every file and folder is created owner-only.
   if (settings.tls.from !== 'existing') process.umask(0o077);
   const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
-  const { App } = require('cdk8s') as Cdk8s;
   const { addGuideCharts } = require('./lib/guide-charts') as GuideCharts;
   const steps = new App({ outdir: join(outdir, 'steps') });
   const final = new App({ outdir });
-  addGuideCharts(steps, {
-    tls: settings.tls,
-    imageSet: settings.imageSet,
-    nginxImage: settings.nginxImage,
-    curlImage: settings.curlImage,
-    namespace: settings.namespace,
-    finalState: { serviceType: settings.serviceType, replicas: settings.replicas, hardening: settings.hardening, check: settings.check },
-    finalStateApp: final,
-  });
+  const chartSettings = Object.fromEntries(settingsOf('chart').map((s) => [s, settings[s]]));
+  addGuideCharts(steps, { ...chartSettings, namespace: settings.namespace, finalStateApp: final });
   steps.synth();
   final.synth();
 } catch (e) {

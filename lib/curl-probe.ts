@@ -1,17 +1,16 @@
 import { createHash } from 'node:crypto';
-import { k8s } from 'cdk8s-plus-27';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ExposedService } from './exposed-service';
+import { checkSameNamespace, claimName, claimSelector } from './chart-claims';
+import { ExposedService, IServiceClient } from './exposed-service';
 import { CURL_HARDENING, CURL_IDLE_COMMAND } from './hardening';
 import { IMAGES, ImageSet } from './images';
+import * as k8s from './imports/k8s';
 import { NGINX_SSL_DIR } from './nginx-config';
+import { checkMadeObjects, FieldOrigin, recordOrigin } from './output-check';
+import { resourcesToKube } from './resources';
 import { TlsSecret } from './tls-secret';
-import { checkSameNamespace, claimName, claimSelector } from './chart-claims';
-import {
-  checkBoolean, checkConstruct, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf, checkProps,
-  checkWholeNumber, fail, ownerOf,
-} from './validation';
-import { FieldOrigin, recordOrigin } from './output-check';
+import { checkBoolean, checkConstruct, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf, checkProps, fail, ownerOf, show, uniqueId } from './validation';
 
 /** Props of {@link CurlProbe}. */
 export interface CurlProbeProps {
@@ -58,13 +57,16 @@ export interface CurlCheckProps {
   readonly backoffLimit?: number;
 
   /**
-   * Seconds after which a finished Job is deleted. Each change of the check gives it a new name (a Job's pod template
+   * How long after it finished a Job is deleted. Each change of the check gives it a new name (a Job's pod template
    * is immutable, so `kubectl apply` could not change it in place); this removes the old ones.
-   * @default 3600
+   * @default Duration.hours(1)
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/ttlafterfinished/
    */
-  readonly ttlSecondsAfterFinished?: number;
+  readonly ttlAfterFinished?: Duration;
 }
+
+const CURL_PROBE_PROPS = ['service', 'name', 'imageSet', 'image', 'hardening'] as const satisfies readonly (keyof CurlProbeProps)[];
+const CHECK_PROPS = ['name', 'backoffLimit', 'ttlAfterFinished'] as const satisfies readonly (keyof CurlCheckProps)[];
 
 /** The guide's name for the client Deployment (curlpod.yaml). */
 const DEFAULT_NAME = 'curl-deployment';
@@ -80,7 +82,7 @@ function contentHash(value: unknown): string {
  *
  * @see https://kubernetes.io/docs/tutorials/services/connect-applications-service/#securing-the-service
  */
-export class CurlProbe extends Construct {
+export class CurlProbe extends Construct implements IServiceClient {
   /** Name of the client Deployment. */
   public readonly name: string;
   /** The client's container image. */
@@ -98,12 +100,17 @@ export class CurlProbe extends Construct {
    * @internal
    */
   public readonly owner: string;
+  /** The client Deployment. */
+  public readonly deployment: k8s.KubeDeployment;
+  /** The check Job, once {@link addCheck} added it. */
+  private checkJob?: k8s.KubeJob;
   /** The labels of the check Job's pods, once {@link addCheck} added it. */
   private checkLabels?: Readonly<Record<string, string>>;
+  private readonly podListeners: ((labels: Readonly<Record<string, string>>) => void)[] = [];
 
   constructor(scope: Construct, id: string, props: CurlProbeProps) {
-    super(scope, id);
-    checkProps(ownerOf('CurlProbe', id), props);
+    super(uniqueId(scope, id, 'CurlProbe'), id);
+    checkProps(ownerOf('CurlProbe', id), props, CURL_PROBE_PROPS);
     this.name = props?.name ?? DEFAULT_NAME;
     this.owner = ownerOf('CurlProbe', this.name);
     checkDns1123Subdomain(this.owner, 'name', this.name);
@@ -111,7 +118,7 @@ export class CurlProbe extends Construct {
     this.service = props.service;
     checkSameNamespace(this.owner, 'service', this, props.service, props.service.owner,
       'the client resolves the Service\'s short name and mounts its Secret in its own namespace only');
-    const nginx = props.service.nginxApp;
+    const nginx = props.service.backend;
     if (!nginx) {
       fail(this.owner, `service "${props.service.name}" fronts no NginxApp, so there is no TlsSecret to check https against: `
         + 'probe a Service whose app is an NginxApp with tls');
@@ -133,7 +140,7 @@ export class CurlProbe extends Construct {
     claimName(this, 'Deployment', this.name, this.owner);
     claimSelector(this, this.selectorLabels, this.owner, 'give each CurlProbe its own name (its app label follows it)');
 
-    const deployment = new k8s.KubeDeployment(this, 'Resource', {
+    const deployment = this.deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: this.name },
       spec: {
         selector: { matchLabels: { ...this.selectorLabels } },
@@ -152,6 +159,18 @@ export class CurlProbe extends Construct {
       'spec.template.metadata.labels': this.nameOrigin,
       'spec.template.spec.containers[0].image': this.imageOrigin,
     });
+    checkMadeObjects(deployment);
+    props.service._addClient(this);
+  }
+
+  /** The check Job, once {@link addCheck} added it. */
+  public get check(): k8s.KubeJob | undefined {
+    return this.checkJob;
+  }
+
+  /** Calls `listener` with each label set this probe's pods get from now on (the check Job's, when it is added). */
+  public onPods(listener: (labels: Readonly<Record<string, string>>) => void): void {
+    this.podListeners.push(listener);
   }
 
   /** Which prop the client image came from, for the output check's messages. */
@@ -183,11 +202,20 @@ export class CurlProbe extends Construct {
    * over https, trusting only the Secret's certificate, and exits non-zero when either fails.
    */
   public addCheck(props: CurlCheckProps = {}): k8s.KubeJob {
-    checkProps(this.owner, props);
+    checkProps(`${this.owner} addCheck()`, props, CHECK_PROPS, { ttlSecondsAfterFinished: 'ttlAfterFinished' });
+    if (this.checkJob) {
+      fail(this.owner, `addCheck() was called again, but the probe has its check (Job "${this.checkJob.name}"): a probe runs one check; `
+        + 'make another CurlProbe for a second one');
+    }
+    const app = this.service.backend!;
+    if (app.minReplicas === 0) {
+      fail(this.owner, `addCheck() needs pods to answer, but service "${this.service.name}" fronts ${app.constructor.name} "${app.name}" with `
+        + '0 replicas, so the check could never pass: give the app replicas, or leave the check out');
+    }
     const backoffLimit = props.backoffLimit ?? 6;
-    checkWholeNumber(this.owner, 'check backoffLimit', backoffLimit, '6');
-    const ttlSecondsAfterFinished = props.ttlSecondsAfterFinished ?? 3600;
-    checkWholeNumber(this.owner, 'check ttlSecondsAfterFinished', ttlSecondsAfterFinished, '3600');
+    const ttl = props.ttlAfterFinished ?? Duration.hours(1);
+    if (!(ttl instanceof Duration)) fail(this.owner, `check ttlAfterFinished ${show(ttl)} is not a Duration: write e.g. Duration.hours(1)`);
+    const ttlSecondsAfterFinished = ttl.toSeconds({ integral: false });
     const script = [
       'set -e',
       `nslookup ${this.service.name}`,
@@ -195,7 +223,6 @@ export class CurlProbe extends Construct {
       `echo "ok: ${this.url} answered over https, trusting the certificate of Secret ${this.tls.name}"`,
     ].join('\n');
     const labels = { app: `${this.selectorLabels.app}-check` };
-    this.checkLabels = labels;
     const template: k8s.PodTemplateSpec = {
       metadata: { labels },
       spec: { ...this.podSpec(['sh', '-c', script]), restartPolicy: 'Never' },
@@ -218,9 +245,15 @@ export class CurlProbe extends Construct {
     recordOrigin(job, this.owner, {
       'metadata.name': props.name !== undefined ? { prop: 'check name', value: prefix } : { prop: 'service', shown: this.service.owner },
       'metadata.labels': this.nameOrigin,
+      'spec.backoffLimit': { prop: 'check backoffLimit' },
+      'spec.ttlSecondsAfterFinished': { prop: 'check ttlAfterFinished' },
       'spec.template.metadata.labels': this.nameOrigin,
       'spec.template.spec.containers[0].image': this.imageOrigin,
     });
+    checkMadeObjects(job);
+    this.checkJob = job;
+    this.checkLabels = labels;
+    for (const listener of this.podListeners) listener(labels);
     return job;
   }
 
@@ -232,7 +265,7 @@ export class CurlProbe extends Construct {
         command,
         image: this.image,
         volumeMounts: [{ mountPath: NGINX_SSL_DIR, name: 'secret-volume' }],
-        ...(this.hardening ? CURL_HARDENING : {}),
+        ...(this.hardening ? { resources: resourcesToKube(CURL_HARDENING.resources), securityContext: CURL_HARDENING.securityContext } : {}),
       }],
       ...(this.hardening ? { automountServiceAccountToken: false } : {}),
     };

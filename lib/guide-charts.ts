@@ -1,52 +1,25 @@
 import { App, Chart } from 'cdk8s';
 import { CurlProbe } from './curl-probe';
 import { ExposedService, ServiceType } from './exposed-service';
-import { ImageSet } from './images';
 import { NginxApp } from './nginx-app';
 import { NginxConfig } from './nginx-config';
 import { markAsSteps } from './output-check';
-import { checkDns1123Label, checkImage, checkProps, fail, show } from './validation';
-import { SecureNginxChart, SecureNginxChartProps } from './secure-nginx-chart';
-import { TlsSecret, TlsSecretSource } from './tls-secret';
+import { CHART_PROPS, SecureNginxChart } from './secure-nginx-chart';
+import { resolveSettings } from './settings';
+import { GuideChartSettings } from './settings.generated';
+import { TlsSecret } from './tls-secret';
+import { checkDns1123Label, checkProps, fail, show } from './validation';
 
-/** Props of {@link addGuideCharts}. */
-export interface GuideChartsProps {
-  /**
-   * Where the certificate comes from. From PEM text or files the Secret is synthesized into
-   * `nginxsecret.k8s.yaml` and the final state; from an existing Secret nothing holds the key.
-   * @default - `{ from: 'existing' }`: the Secret `kubectl create secret tls nginxsecret` makes
-   */
-  readonly tls?: TlsSecretSource;
-
-  /**
-   * Which images the manifests use.
-   * @default ImageSet.PINNED
-   */
-  readonly imageSet?: ImageSet;
-
-  /**
-   * nginx image of every chart, overriding `imageSet`.
-   * @default - from `imageSet`
-   */
-  readonly nginxImage?: string;
-
-  /**
-   * curl client image of every chart, overriding `imageSet`.
-   * @default - from `imageSet`
-   */
-  readonly curlImage?: string;
-
+/**
+ * Props of {@link addGuideCharts}: the settings of the final state (lib/settings.ts), of which the images and the
+ * certificate are every step's too, and the namespace of every chart.
+ */
+export interface GuideChartsProps extends GuideChartSettings {
   /**
    * Namespace of every chart's objects.
    * @default - none (kubectl's current namespace)
    */
   readonly namespace?: string;
-
-  /**
-   * The final state's settings beyond the shared ones (Service type, replicas, hardening, check).
-   * @default - the guide's: LoadBalancer, 1 replica, no hardening, with the check Job
-   */
-  readonly finalState?: Pick<SecureNginxChartProps, 'serviceType' | 'replicas' | 'hardening' | 'check'>;
 
   /**
    * The app the final state's chart goes to, e.g. one that writes to another folder.
@@ -101,15 +74,14 @@ export interface GuideCharts {
  */
 export function addGuideCharts(app: App, props: GuideChartsProps = {}): GuideCharts {
   const owner = 'addGuideCharts';
-  checkProps(owner, props);
-  const tlsSource: TlsSecretSource = props.tls ?? { from: 'existing' };
-  const { imageSet, nginxImage, curlImage, namespace } = props;
+  checkProps(owner, props, [...CHART_PROPS.filter((p) => p !== 'labels' && p !== 'disableResourceNameHashes'), 'finalStateApp']);
+  const { namespace, finalStateApp, ...given } = props;
   // Under their own names: the constructs below would name theirs (image).
-  if (nginxImage !== undefined) checkImage(owner, 'nginxImage', nginxImage);
-  if (curlImage !== undefined) checkImage(owner, 'curlImage', curlImage, 'use e.g. "curlimages/curl:8.18.0"');
+  const settings = resolveSettings(given, 'chart', owner);
+  const { imageSet, nginxImage, curlImage, tls: tlsSource } = settings;
   if (namespace !== undefined) checkDns1123Label(owner, 'namespace', namespace);
-  if (props.finalStateApp !== undefined && !(props.finalStateApp instanceof App)) {
-    fail(owner, `finalStateApp ${show(props.finalStateApp)} is not an App: pass e.g. new App({ outdir: 'dist' })`);
+  if (finalStateApp !== undefined && !(finalStateApp instanceof App)) {
+    fail(owner, `finalStateApp ${show(finalStateApp)} is not an App: pass e.g. new App({ outdir: 'dist' })`);
   }
 
   // Step 1: run-my-nginx.yaml.
@@ -136,9 +108,7 @@ export function addGuideCharts(app: App, props: GuideChartsProps = {}): GuideCha
   new CurlProbe(curlPod, 'Curl', { service: httpsService, imageSet, image: curlImage });
 
   // Step 4: the whole thing behind a LoadBalancer, checked by the curl Job.
-  const finalState = new SecureNginxChart(props.finalStateApp ?? app, GUIDE_FILES.finalState, {
-    ...props.finalState, tls: tlsSource, imageSet, nginxImage, curlImage, namespace,
-  });
+  const finalState = new SecureNginxChart(finalStateApp ?? app, GUIDE_FILES.finalState, { ...given, namespace });
 
   // Each step is a later version of objects an earlier one made, as `kubectl apply` of the guide's files in turn.
   markAsSteps(...[runMyNginx, nginxSvc, secret, configMap, secureApp, curlPod].filter((c): c is Chart => c !== undefined));

@@ -1,5 +1,8 @@
-import { k8s } from 'cdk8s-plus-27';
+import { Size } from 'cdk8s';
+import * as k8s from './imports/k8s';
 import { CertificateLoading, GUIDE_LISTEN_PORTS, ListenPorts } from './nginx-config';
+import { ContainerResources, Cpu } from './resources';
+import { PercentOrAbsolute, RolloutStrategy } from './rollout';
 
 /**
  * The production preset of `hardening: true`: every pod satisfies the Pod Security Standard "restricted", and nginx
@@ -10,7 +13,7 @@ import { CertificateLoading, GUIDE_LISTEN_PORTS, ListenPorts } from './nginx-con
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
 export interface HardeningSettings {
-  readonly resources: k8s.ResourceRequirements;
+  readonly resources: ContainerResources;
   readonly securityContext: k8s.SecurityContext;
 }
 
@@ -37,12 +40,11 @@ export const PRESTOP_SLEEP_SECONDS = 10;
  */
 export const TERMINATION_GRACE_SECONDS = 30;
 
-const quantity = (text: string) => k8s.Quantity.fromString(text);
-
 /** Requests and limits of the nginx container under the preset, with ephemeral storage (its emptyDirs count there). */
-export const NGINX_RESOURCES: k8s.ResourceRequirements = {
-  requests: { 'cpu': quantity('50m'), 'memory': quantity('64Mi'), 'ephemeral-storage': quantity('64Mi') },
-  limits: { 'cpu': quantity('500m'), 'memory': quantity('128Mi'), 'ephemeral-storage': quantity('256Mi') },
+export const NGINX_RESOURCES: ContainerResources = {
+  cpu: { request: Cpu.millis(50), limit: Cpu.millis(500) },
+  memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },
+  ephemeralStorage: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
 };
 
 /**
@@ -94,8 +96,9 @@ export const RESTRICTED_POD_SECURITY: k8s.PodSecurityContext = {
 /** curlimages/curl runs as its own unprivileged user, so it can be non-root with a read-only root. */
 export const CURL_HARDENING: HardeningSettings = {
   resources: {
-    requests: { 'cpu': quantity('10m'), 'memory': quantity('16Mi'), 'ephemeral-storage': quantity('16Mi') },
-    limits: { 'cpu': quantity('200m'), 'memory': quantity('64Mi'), 'ephemeral-storage': quantity('64Mi') },
+    cpu: { request: Cpu.millis(10), limit: Cpu.millis(200) },
+    memory: { request: Size.mebibytes(16), limit: Size.mebibytes(64) },
+    ephemeralStorage: { request: Size.mebibytes(16), limit: Size.mebibytes(64) },
   },
   securityContext: {
     allowPrivilegeEscalation: false,
@@ -130,10 +133,10 @@ export function nginxProbes(ports: { http: number; https?: number }): Pick<k8s.C
 }
 
 /** A rollout that never has fewer ready pods than asked for: one new pod at a time, an old one goes once it is ready. */
-export const ZERO_DOWNTIME_ROLLOUT: k8s.DeploymentStrategy = {
-  type: 'RollingUpdate',
-  rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
-};
+export const ZERO_DOWNTIME_ROLLOUT: RolloutStrategy = RolloutStrategy.rollingUpdate({
+  maxSurge: PercentOrAbsolute.absolute(1),
+  maxUnavailable: PercentOrAbsolute.absolute(0),
+});
 
 /** Replicas spread over nodes where there are several, and still scheduled where there is one. */
 export function spreadOverNodes(labels: Readonly<Record<string, string>>): k8s.TopologySpreadConstraint[] {

@@ -1,10 +1,9 @@
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CurlProbe } from './curl-probe';
-import { ExposedService } from './exposed-service';
-import { recordOrigin } from './output-check';
 import { checkSameNamespace, claimName } from './chart-claims';
-import { checkConstruct, checkProps, fail, ownerOf, show } from './validation';
+import { ExposedService, IServiceClient } from './exposed-service';
+import * as k8s from './imports/k8s';
+import { checkMadeObjects, recordOrigin } from './output-check';
+import { checkConstruct, checkProps, fail, ownerOf, show, uniqueId } from './validation';
 
 /** The cluster DNS as kubeadm (and kind, k3s' CoreDNS chart) labels it: the `kube-dns` pods in `kube-system`. */
 export const CLUSTER_DNS = {
@@ -23,11 +22,14 @@ export interface NetworkPoliciesProps {
   readonly service: ExposedService;
 
   /**
-   * The clients that call the Service: each may reach the app's https port and the cluster DNS, and nothing else.
-   * @default - none
+   * The clients that call the Service: each may reach the app's https port and the cluster DNS, and nothing else. A
+   * client of the Service left out would have no egress under the default deny, so that is refused.
+   * @default - every client of the Service (each CurlProbe of it), made before or after these policies
    */
-  readonly clients?: CurlProbe[];
+  readonly clients?: IServiceClient[];
 }
+
+const NETWORK_POLICIES_PROPS = ['service', 'clients'] as const satisfies readonly (keyof NetworkPoliciesProps)[];
 
 /**
  * The NetworkPolicies of the production preset: everything in the namespace is denied, in and out, except the guide's
@@ -36,6 +38,9 @@ export interface NetworkPoliciesProps {
  * port and to the cluster DNS on 53 (UDP and TCP). nginx itself opens no connection. They take effect only on a
  * cluster with a NetworkPolicy enforcer (Calico, Cilium, kube-router, ...).
  *
+ * The clients' policies follow their pods whenever they come: a CurlProbe made later, or a check added later, gets
+ * its egress as well, so the order of the calls does not matter.
+ *
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 export class NetworkPolicies extends Construct {
@@ -43,36 +48,36 @@ export class NetworkPolicies extends Construct {
   public readonly defaultDeny: k8s.KubeNetworkPolicy;
   /** Clients to the app. */
   public readonly appIngress: k8s.KubeNetworkPolicy;
-  /** Per client pod label set, its egress to the app's https port and the DNS. */
-  public readonly clientEgress: k8s.KubeNetworkPolicy[];
   /**
    * Used as the prefix of every error about this construct.
    * @internal
    */
   public readonly owner: string;
+  private readonly egress: k8s.KubeNetworkPolicy[] = [];
+  private readonly service: ExposedService;
 
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
-    super(scope, id);
+    super(uniqueId(scope, id, 'NetworkPolicies'), id);
     const owner = this.owner = ownerOf('NetworkPolicies', id);
-    checkProps(owner, props);
+    checkProps(owner, props, NETWORK_POLICIES_PROPS);
     checkConstruct(owner, 'service', props?.service, ExposedService, "service: new ExposedService(chart, 'svc', { app })");
     const { service } = props;
+    this.service = service;
     const selectorLabels = service.selectorLabels;
     // Policies see traffic after the Service: the pods' ports, or where unknown, the ports the Service targets.
-    const podPorts = service.containerPorts ?? [...new Set(service.ports.map((p) => p.targetPort ?? p.port))];
-    const clients = props.clients ?? [];
-    if (!Array.isArray(clients)) fail(owner, `clients ${show(clients)} is not a list: pass e.g. [probe]`);
-    clients.forEach((c, i) => {
-      checkConstruct(owner, `clients[${i}]`, c, CurlProbe, "clients: [new CurlProbe(chart, 'curl', { service })]");
-      checkSameNamespace(owner, `clients[${i}]`, this, c, c.owner, 'a NetworkPolicy selects pods of its own namespace only');
-      if (c.service !== service) {
-        fail(owner, `clients[${i}] ${c.owner} calls ${c.service.owner}, not ${service.owner}: list it with the policies of its own Service`);
+    const podPorts = service.servedPorts?.map((p) => ({ port: p.number, protocol: p.protocol ?? 'TCP' }))
+      ?? [...new Set(service.ports.map((p) => `${p.targetPort ?? p.port}/${p.protocol ?? 'TCP'}`))]
+        .map((key) => ({ port: Number(key.split('/')[0]), protocol: key.split('/')[1] }));
+    const listed = props.clients;
+    if (listed !== undefined && !Array.isArray(listed)) fail(owner, `clients ${show(listed)} is not a list: pass e.g. [probe]`);
+    (listed ?? []).forEach((c, i) => {
+      if (!service.serviceClients.includes(c)) {
+        const shown = typeof c === 'object' && c !== null && 'owner' in c ? c.owner : show(c);
+        fail(owner, `clients[${i}] ${shown} is not a client of ${service.owner}: list CurlProbes of the policies' own Service, `
+          + "e.g. clients: [new CurlProbe(chart, 'curl', { service })]");
       }
     });
     checkSameNamespace(owner, 'service', this, service, service.owner, 'a NetworkPolicy selects pods of its own namespace only');
-    const https = service.httpsPort;
-    if (clients.length > 0 && !https) fail(owner, `service ${service.owner} has no https port for its clients to reach: add a port named "https"`);
-    const tcp = (port: number) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
 
     claimName(this, 'NetworkPolicy', 'default-deny', owner);
     this.defaultDeny = new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
@@ -81,48 +86,66 @@ export class NetworkPolicies extends Construct {
     });
     recordOrigin(this.defaultDeny, owner, {});
 
-    const ingressName = `${service.nginxApp?.name ?? service.name}-ingress`;
+    const ingressName = `${service.backend?.name ?? service.name}-ingress`;
     claimName(this, 'NetworkPolicy', ingressName, owner);
     this.appIngress = new k8s.KubeNetworkPolicy(this, 'AppIngress', {
       metadata: { name: ingressName },
       spec: {
         podSelector: { matchLabels: { ...selectorLabels } },
         policyTypes: ['Ingress'],
-        ingress: [{ ports: podPorts.map(tcp) }],
+        ingress: [{ ports: podPorts.map(({ port, protocol }) => ({ port: k8s.IntOrString.fromNumber(port), protocol })) }],
       },
     });
     recordOrigin(this.appIngress, owner, { 'metadata.name': { prop: 'service', shown: service.owner }, 'spec.podSelector': { prop: 'service', shown: service.owner } });
+    checkMadeObjects(this.defaultDeny, this.appIngress);
 
-    this.clientEgress = clients.flatMap((client) => client.podLabelSets.map((labels, i) => {
-      const name = `${client.name}${i === 0 ? '' : '-check'}-egress`;
-      claimName(this, 'NetworkPolicy', name, owner);
-      const policy = new k8s.KubeNetworkPolicy(this, `Egress-${client.node.id}-${i}`, {
-        metadata: { name },
-        spec: {
-          podSelector: { matchLabels: { ...labels } },
-          policyTypes: ['Egress'],
-          egress: [
-            // To the pods behind the Service, on the port they serve https on (policies see traffic after the Service).
-            { to: [{ podSelector: { matchLabels: { ...selectorLabels } } }], ports: [tcp(https!.targetPort ?? https!.port)] },
-            {
-              to: [{
-                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': CLUSTER_DNS.namespace } },
-                podSelector: { matchLabels: { ...CLUSTER_DNS.podLabels } },
-              }],
-              ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, tcp(53)],
-            },
-          ],
-        },
-      });
-      recordOrigin(policy, owner, { 'metadata.name': { prop: 'clients', shown: client.owner }, 'spec.podSelector': { prop: 'clients', shown: client.owner } });
-      return policy;
-    }));
-    // A client's pods can still change after this (addCheck adds the check Job's): checked at synth, when they are final.
-    const covered = new Map(clients.map((c) => [c, c.podLabelSets.length]));
-    this.node.addValidation({
-      validate: () => clients.filter((c) => c.podLabelSets.length !== covered.get(c)).map((c) => `${owner}: clients ${c.owner} got `
-        + 'its check Job after these policies were made, so the default deny leaves the check\'s pods without egress and the '
-        + 'check fails: call addCheck() before new NetworkPolicies(...)'),
+    service._onClient((client) => {
+      if (listed !== undefined && !listed.includes(client)) return;
+      client.podLabelSets.forEach((labels, i) => this.addEgress(client, i, labels));
+      client.onPods((labels) => this.addEgress(client, client.podLabelSets.length - 1, labels));
     });
+    if (listed !== undefined) {
+      // A client made after these policies is known only once the tree is final.
+      this.node.addValidation({
+        validate: () => service.serviceClients.filter((c) => !listed.includes(c)).map((c) => `${owner}: clients leaves out ${c.owner}, which calls `
+          + `${service.owner}: under the default deny its pods get no egress, so it and its check fail; list it in clients, or leave clients `
+          + 'unset to cover every client of the Service'),
+      });
+    }
+  }
+
+  /** Per client pod label set, its egress to the app's https port and the DNS. */
+  public get clientEgress(): readonly k8s.KubeNetworkPolicy[] {
+    return [...this.egress];
+  }
+
+  /** The egress of one label set of a client's pods: the client's own (index 0) or its check's. */
+  private addEgress(client: IServiceClient, index: number, labels: Readonly<Record<string, string>>): void {
+    const https = this.service.httpsPort;
+    if (!https) fail(this.owner, `service ${this.service.owner} has no https port for its clients to reach: add a port named "https"`);
+    const tcp = (port: number) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
+    const name = `${client.name}${index === 0 ? '' : '-check'}-egress`;
+    claimName(this, 'NetworkPolicy', name, this.owner);
+    const policy = new k8s.KubeNetworkPolicy(this, `Egress-${(client as unknown as Construct).node.id}-${index}`, {
+      metadata: { name },
+      spec: {
+        podSelector: { matchLabels: { ...labels } },
+        policyTypes: ['Egress'],
+        egress: [
+          // To the pods behind the Service, on the port they serve https on (policies see traffic after the Service).
+          { to: [{ podSelector: { matchLabels: { ...this.service.selectorLabels } } }], ports: [tcp(https.targetPort ?? https.port)] },
+          {
+            to: [{
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': CLUSTER_DNS.namespace } },
+              podSelector: { matchLabels: { ...CLUSTER_DNS.podLabels } },
+            }],
+            ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, tcp(53)],
+          },
+        ],
+      },
+    });
+    recordOrigin(policy, this.owner, { 'metadata.name': { prop: 'clients', shown: client.owner }, 'spec.podSelector': { prop: 'clients', shown: client.owner } });
+    checkMadeObjects(policy);
+    this.egress.push(policy);
   }
 }

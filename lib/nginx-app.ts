@@ -1,22 +1,27 @@
-import { IPodSelector, k8s, LabelSelector, PodSelectorConfig } from 'cdk8s-plus-27';
+import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Duration, JsonPatch } from 'cdk8s';
+import { CERTIFICATE_FINGERPRINT_ANNOTATION } from './certificate';
+import { checkSameNamespace, claimName, claimSelector } from './chart-claims';
+import { ExposedService, ExposedServiceProps } from './exposed-service';
 import {
   NGINX_RESOURCES, NGINX_SECURITY_CONTEXT, NGINX_WRITABLE_PATHS, nginxCertificateLoading, nginxListenPorts, nginxProbes, PRESTOP_SLEEP_SECONDS,
   RESTRICTED_POD_SECURITY, spreadOverNodes, TERMINATION_GRACE_SECONDS, ZERO_DOWNTIME_ROLLOUT,
 } from './hardening';
 import { bakesItsOwnConfig, IMAGES, ImageSet, restrictedImageProblem } from './images';
+import * as k8s from './imports/k8s';
 import { CERTIFICATE_LOADINGS, CertificateLoading, GUIDE_LISTEN_PORTS, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
+import { checkMadeObjects, recordOrigin } from './output-check';
+import { LabelSelectorLike, podSelectorConfig, PodSelectorConfigLike } from './pod-selector';
+import { ServicePortSpec, ServingContainer } from './ports';
+import { checkResources, ContainerResources, resourcesToKube } from './resources';
+import { RolloutStrategy } from './rollout';
+import { IServiceBackend, markAsServiceBackend } from './service-backend';
+import { ServiceType } from './service-type';
 import { TlsSecret } from './tls-secret';
-import { checkSameNamespace, claimName, claimSelector } from './chart-claims';
 import {
   checkBoolean, checkConstruct, checkDns1123Label, checkDns1123Subdomain, checkImage, checkLabelValue, checkOneOf,
-  checkProps, checkReplicas, fail, NAME_RULES, ownerOf, show,
+  checkProps, checkReplicas, fail, NAME_RULES, ownerOf, show, uniqueId,
 } from './validation';
-import { recordOrigin } from './output-check';
-import { CERTIFICATE_FINGERPRINT_ANNOTATION } from './certificate';
-// A cycle (the Service reads the app), safe because neither module uses the other before a constructor runs.
-import { ExposedService, ExposeViaServiceProps } from './exposed-service';
 
 /** nginx's plain http port. */
 export const HTTP_PORT = GUIDE_LISTEN_PORTS.http;
@@ -24,6 +29,9 @@ export const HTTP_PORT = GUIDE_LISTEN_PORTS.http;
 export const HTTPS_PORT = GUIDE_LISTEN_PORTS.https;
 // Part of this construct's API; beside the certificate checks so the diff's redaction needs no construct to name it.
 export { CERTIFICATE_FINGERPRINT_ANNOTATION };
+
+/** The guide's replica counts: run-my-nginx.yaml's plain nginx, and nginx-secure-app.yaml's https nginx. */
+export const GUIDE_REPLICAS = { plain: 2, https: 1 } as const;
 
 /** Props of {@link NginxApp}. */
 export interface NginxAppProps {
@@ -99,12 +107,12 @@ export interface NginxAppProps {
   readonly restricted?: boolean;
 
   /**
-   * Requests and limits of the nginx container.
-   * @default - with `hardening`, 50m CPU, 64Mi memory and 64Mi ephemeral storage requested and 500m, 128Mi and 256Mi
-   * as limits; otherwise none (the guide's)
+   * Requests and limits of the nginx container, e.g. `{ cpu: { request: Cpu.millis(50) }, memory: { limit: Size.mebibytes(128) } }`.
+   * @default - with `hardening`, {@link NGINX_RESOURCES} (50m CPU, 64Mi memory and 64Mi ephemeral storage requested and 500m,
+   * 128Mi and 256Mi as limits); otherwise none (the guide's)
    * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
    */
-  readonly resources?: k8s.ResourceRequirements;
+  readonly resources?: ContainerResources;
 
   /**
    * Readiness on what clients use (https when served, every 2 s), so a pod gets traffic only once it serves it, and a
@@ -115,12 +123,12 @@ export interface NginxAppProps {
   readonly probes?: boolean;
 
   /**
-   * How a rollout replaces pods.
-   * @default - with `hardening`, maxUnavailable 0 and maxSurge 1 (never fewer ready pods than `replicas`); otherwise
-   * unset (Kubernetes' 25% and 25%)
+   * How a rollout replaces pods: `RolloutStrategy.rollingUpdate({ maxSurge, maxUnavailable })` or `RolloutStrategy.recreate()`.
+   * @default - with `hardening`, {@link ZERO_DOWNTIME_ROLLOUT} (maxSurge 1, maxUnavailable 0: never fewer ready pods than
+   * `replicas`); otherwise unset (Kubernetes' 25% and 25%)
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#strategy
    */
-  readonly strategy?: k8s.DeploymentStrategy;
+  readonly strategy?: RolloutStrategy;
 
   /**
    * How long a terminating pod keeps serving before nginx is told to stop (a preStop sleep), so its endpoint's removal
@@ -140,14 +148,15 @@ export interface NginxAppProps {
 
   /**
    * A PodDisruptionBudget with maxUnavailable 1, so a drain evicts one pod at a time (an unhealthy pod may always go,
-   * so it never blocks a drain).
+   * so it never blocks a drain). It protects something only with 2 or more replicas, so fewer are refused.
    * @default - `hardening` with 2 or more replicas
    * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
    */
   readonly disruptionBudget?: boolean;
 
   /**
-   * Spreads replicas over nodes where there are several (still scheduling where there is one).
+   * Spreads replicas over nodes where there are several (still scheduling where there is one). It spreads something
+   * only with 2 or more replicas, so fewer are refused.
    * @default - `hardening` with 2 or more replicas
    * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
    */
@@ -163,12 +172,34 @@ export interface NginxAppProps {
   readonly certificateLoading?: CertificateLoading;
 }
 
+/** Every prop of {@link NginxAppProps}, for the check of a JavaScript caller's unknown ones. */
+const NGINX_APP_PROPS = [
+  'name', 'replicas', 'tls', 'config', 'imageSet', 'image', 'containerName', 'enableServiceLinks', 'hardening', 'restricted',
+  'resources', 'probes', 'strategy', 'preStopSleep', 'terminationGracePeriod', 'disruptionBudget', 'spread', 'certificateLoading',
+] as const satisfies readonly (keyof NginxAppProps)[];
+/** cdk8s-plus Deployment props a user may bring, and this construct's prop that does it. */
+const FROM_CDK8S_PLUS = { metadata: 'name', containers: 'image', securityContext: 'restricted', minReady: 'probes', select: 'name' };
+
+/** Options of {@link NginxApp.exposeViaService}: those of an ExposedService but the app, named as cdk8s-plus names them. */
+export interface NginxAppExposeViaServiceOptions extends Omit<ExposedServiceProps, 'app' | 'type'> {
+  /**
+   * How the Service is reached.
+   * @default ServiceType.CLUSTER_IP
+   */
+  readonly serviceType?: ServiceType;
+}
+
+const EXPOSE_OPTIONS = ['name', 'serviceType', 'ports', 'nodePorts', 'loadBalancerSourceRanges', 'externalTrafficPolicy', 'annotations'] as const satisfies readonly (keyof NginxAppExposeViaServiceOptions)[];
+
 /**
  * The nginx Deployment of the guide: run-my-nginx.yaml, or with a TlsSecret the Deployment of nginx-secure-app.yaml.
  *
+ * It selects its pods for a cdk8s-plus NetworkPolicy and is a network peer for `connections.allowTo()` of any
+ * cdk8s-plus version (see {@link podSelectorConfig}).
+ *
  * @see https://kubernetes.io/docs/tutorials/services/connect-applications-service/#exposing-pods-to-the-cluster
  */
-export class NginxApp extends Construct implements IPodSelector {
+export class NginxApp extends Construct implements IServiceBackend {
   /** Name of the Deployment, and the value of its pods' `run` label. */
   public readonly name: string;
   /** Number of nginx pods. */
@@ -188,11 +219,11 @@ export class NginxApp extends Construct implements IPodSelector {
   /** See {@link NginxAppProps.restricted}. */
   public readonly restricted: boolean;
   /** See {@link NginxAppProps.resources}. */
-  public readonly resources?: k8s.ResourceRequirements;
+  public readonly resources?: ContainerResources;
   /** See {@link NginxAppProps.probes}. */
   public readonly probes: boolean;
   /** See {@link NginxAppProps.strategy}. */
-  public readonly strategy?: k8s.DeploymentStrategy;
+  public readonly strategy?: RolloutStrategy;
   /** See {@link NginxAppProps.preStopSleep}. */
   public readonly preStopSleep?: Duration;
   /** See {@link NginxAppProps.terminationGracePeriod}. */
@@ -205,21 +236,25 @@ export class NginxApp extends Construct implements IPodSelector {
   public readonly containerPorts: readonly number[];
   /** The port nginx serves http on inside the pod: 80, or 8080 when `restricted`. */
   public readonly httpPort: number;
-  /** The port nginx serves https on inside the pod (with TLS): 443, or 8443 when `restricted`. */
-  public readonly httpsPort: number;
+  /** The port nginx serves https on inside the pod (with TLS): 443, or 8443 when `restricted`; undefined without TLS. */
+  public readonly httpsPort?: number;
+  /** The Deployment this app makes. */
+  public readonly deployment: k8s.KubeDeployment;
+  /** The budget that lets evictions (drains) take one pod at a time, when `disruptionBudget` is on. */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   /**
    * Used as the prefix of every error about this construct.
    * @internal
    */
   public readonly owner: string;
-  /** The budget that lets evictions (drains) take one pod at a time, when `disruptionBudget` is on. */
-  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   /** The prop that turned `restricted` on, for the messages: 'restricted', or 'hardening' through the preset. */
   private readonly restrictedBy: string;
+  /** Whether exposeViaService() has made a Service of the app's own name. */
+  private readonly exposed = new Map<string, ExposedService>();
 
   constructor(scope: Construct, id: string, props: NginxAppProps = {}) {
-    super(scope, id);
-    checkProps(ownerOf('NginxApp', id), props);
+    super(uniqueId(scope, id, 'NginxApp'), id);
+    checkProps(ownerOf('NginxApp', id), props, NGINX_APP_PROPS, FROM_CDK8S_PLUS);
     this.name = props.name ?? 'my-nginx';
     this.owner = ownerOf('NginxApp', this.name);
     checkDns1123Subdomain(this.owner, 'name', this.name);
@@ -229,7 +264,7 @@ export class NginxApp extends Construct implements IPodSelector {
       checkSameNamespace(this.owner, 'tls', this, props.tls, props.tls.owner, 'a pod mounts Secrets of its own namespace only');
     }
     this.tls = props.tls;
-    this.replicas = props.replicas ?? (this.tls ? 1 : 2);
+    this.replicas = props.replicas ?? (this.tls ? GUIDE_REPLICAS.https : GUIDE_REPLICAS.plain);
     checkReplicas(this.owner, 'replicas', this.replicas);
     const imageSet = checkOneOf(this.owner, 'imageSet', props.imageSet ?? ImageSet.PINNED, Object.values(ImageSet));
     this.image = props.image ?? (this.tls ? IMAGES[imageSet].nginxHttps : IMAGES[imageSet].nginx);
@@ -242,93 +277,140 @@ export class NginxApp extends Construct implements IPodSelector {
         + 'or keep the name and set containerName');
     }
     checkDns1123Label(this.owner, 'containerName', this.containerName);
-    checkBoolean(this.owner, 'enableServiceLinks', props.enableServiceLinks);
+    for (const flag of ['enableServiceLinks', 'hardening', 'restricted', 'probes', 'disruptionBudget', 'spread'] as const) checkBoolean(this.owner, flag, props[flag]);
     this.enableServiceLinks = props.enableServiceLinks;
-    checkBoolean(this.owner, 'hardening', props.hardening);
     this.hardening = props.hardening ?? false;
-    for (const part of ['restricted', 'probes', 'disruptionBudget', 'spread'] as const) checkBoolean(this.owner, part, props[part]);
     this.restricted = props.restricted ?? this.hardening;
     this.restrictedBy = props.restricted !== undefined ? 'restricted' : 'hardening';
-    checkResources(this.owner, props.resources);
+    checkResources(this.owner, 'resources', props.resources);
     this.resources = props.resources ?? (this.hardening ? NGINX_RESOURCES : undefined);
     this.probes = props.probes ?? this.hardening;
+    if (props.strategy !== undefined) {
+      checkConstruct(this.owner, 'strategy', props.strategy, RolloutStrategy, 'strategy: RolloutStrategy.rollingUpdate({ maxSurge: PercentOrAbsolute.absolute(1) })');
+    }
     this.strategy = props.strategy ?? (this.hardening ? ZERO_DOWNTIME_ROLLOUT : undefined);
-    checkStrategy(this.owner, this.strategy);
     this.preStopSleep = props.preStopSleep ?? (this.hardening ? Duration.seconds(PRESTOP_SLEEP_SECONDS) : undefined);
     this.terminationGracePeriod = props.terminationGracePeriod ?? (this.hardening ? Duration.seconds(TERMINATION_GRACE_SECONDS) : undefined);
     this.checkShutdown();
-    this.spread = props.spread ?? (this.hardening && this.replicas >= 2);
+    this.spread = this.withEnoughReplicas('spread', props.spread, 'has no other replica to spread from');
+    const disruptionBudget = this.withEnoughReplicas('disruptionBudget', props.disruptionBudget,
+      'lets a drain evict every pod it has (maxUnavailable 1), so it protects nothing');
     ({ http: this.httpPort, https: this.httpsPort } = nginxListenPorts(this.restricted));
-    this.containerPorts = this.tls ? [this.httpsPort, this.httpPort] : [this.httpPort];
+    if (!this.tls) this.httpsPort = undefined;
+    this.containerPorts = this.httpsPort !== undefined ? [this.httpsPort, this.httpPort] : [this.httpPort];
     this.config = this.configFor(props.config, props.certificateLoading);
-    this.checkRestrictedCanWork(props.image !== undefined ? 'image' : 'imageSet');
+    this.checkConfigCanWork(props.image !== undefined ? 'image' : 'imageSet', props.certificateLoading);
     this.selectorLabels = { run: this.name };
-    this.checkConfigMatchesSecret();
+    this.checkConfigReadsMountedFiles();
     this.checkConfigListensOnPorts();
     claimName(this, 'Deployment', this.name, this.owner);
     claimSelector(this, this.selectorLabels, this.owner, 'give each NginxApp its own name (the run label follows it)');
+    markAsServiceBackend(this);
 
-    const deployment = new DeploymentWithNewerFields(this, 'Resource', {
+    // Built when synthesized, as cdk8s-plus builds its specs: what the app is given later (none yet) shows up too.
+    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: this.name },
-      spec: {
-        selector: { matchLabels: { ...this.selectorLabels } },
-        replicas: this.replicas,
-        ...(this.strategy ? { strategy: this.strategy } : {}),
-        template: {
-          metadata: {
-            labels: { ...this.selectorLabels },
-            ...(this.tls?.certificateFingerprint
-              ? { annotations: { [CERTIFICATE_FINGERPRINT_ANNOTATION]: this.tls.certificateFingerprint } } : {}),
-          },
-          spec: this.podSpec(),
-        },
-      },
+      spec: Lazy.any({ produce: () => this.deploymentSpec() }),
     });
-    const sleepSeconds = this.preStopSleep?.toSeconds() ?? 0;
-    if (sleepSeconds > 0) {
-      // Keeps serving while the endpoint's removal reaches every node's kube-proxy; then the image's STOPSIGNAL
-      // (SIGQUIT, nginx's graceful stop). The native sleep action (GA in 1.34, on by default since 1.30) is newer
-      // than cdk8s-plus-27's 1.27 types, hence the escape hatch; it needs no shell in the image.
-      deployment.addNewerField(JsonPatch.add('/spec/template/spec/containers/0/lifecycle',
-        { preStop: { sleep: { seconds: sleepSeconds } } }));
-    }
-    checkBoolean(this.owner, 'disruptionBudget', props.disruptionBudget);
-    if (props.disruptionBudget ?? (this.hardening && this.replicas >= 2)) {
+    const fromName = { prop: 'name', value: this.name };
+    recordOrigin(this.deployment, this.owner, {
+      'metadata.name': { prop: 'name' },
+      'spec.replicas': { prop: 'replicas' },
+      'spec.strategy': { prop: props.strategy !== undefined ? 'strategy' : 'hardening' },
+      'spec.selector.matchLabels': fromName,
+      'spec.template.metadata.labels': fromName,
+      'spec.template.spec.terminationGracePeriodSeconds': { prop: 'terminationGracePeriod' },
+      'spec.template.spec.containers[0].name': props.containerName !== undefined ? { prop: 'containerName' } : this.tls ? { prop: 'containerName (default)' } : fromName,
+      'spec.template.spec.containers[0].image': props.image !== undefined ? { prop: 'image' } : { prop: 'imageSet', value: imageSet },
+      'spec.template.spec.containers[0].ports': { prop: this.tls ? 'tls' : this.restrictedBy },
+      'spec.template.spec.containers[0].resources': { prop: props.resources !== undefined ? 'resources' : 'hardening' },
+      'spec.template.spec.containers[0].lifecycle.preStop.sleep.seconds': { prop: 'preStopSleep' },
+    });
+    if (disruptionBudget) {
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
         metadata: { name: this.name },
         spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.selectorLabels } },
           unhealthyPodEvictionPolicy: 'AlwaysAllow' },
       });
-      recordOrigin(this.disruptionBudget, this.owner, { 'metadata.name': { prop: 'name' }, 'spec.selector.matchLabels': { prop: 'name', value: this.name } });
+      recordOrigin(this.disruptionBudget, this.owner, { 'metadata.name': { prop: 'name' }, 'spec.selector.matchLabels': fromName });
     }
-    const fromName = { prop: 'name', value: this.name };
-    recordOrigin(deployment, this.owner, {
-      'metadata.name': { prop: 'name' },
-      'spec.selector.matchLabels': fromName,
-      'spec.template.metadata.labels': fromName,
-      'spec.template.spec.containers[0].name': props.containerName !== undefined ? { prop: 'containerName' } : this.tls ? { prop: 'containerName (default)' } : fromName,
-      'spec.template.spec.containers[0].image': props.image !== undefined ? { prop: 'image' } : { prop: 'imageSet', value: imageSet },
-      'spec.template.spec.containers[0].ports': { prop: this.tls ? 'tls' : this.restrictedBy },
-    });
+    checkMadeObjects(this.deployment, ...(this.disruptionBudget ? [this.disruptionBudget] : []));
+  }
+
+  /** The pods' containers and the ports they serve, as cdk8s-plus describes a workload's (its `allowTo` reads them). */
+  public get containers(): readonly ServingContainer[] {
+    return [{ name: this.containerName, ports: this.containerPorts.map((number) => ({ number, protocol: 'TCP' as const })) }];
+  }
+
+  /** The fewest pods there are: the replica count. */
+  public get minReplicas(): number {
+    return this.replicas;
   }
 
   /**
-   * Selects this app's pods by their `run` label, as a cdk8s-plus pod selector (e.g. for a cdk8s-plus NetworkPolicy).
+   * Selects this app's pods by their `run` label, in its chart's namespace: a cdk8s-plus `IPodSelector` of whichever
+   * version the caller uses (a cdk8s-plus `NetworkPolicy`'s `selector`, `Pods.select`-style peers).
    * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
    */
-  public toPodSelectorConfig(): PodSelectorConfig {
-    return { labelSelector: LabelSelector.of({ labels: { ...this.selectorLabels } }) };
+  public toPodSelectorConfig<L extends LabelSelectorLike = LabelSelectorLike>(): PodSelectorConfigLike<L> {
+    return podSelectorConfig<L>(this, this.selectorLabels);
+  }
+
+  /** This app as a peer of a cdk8s-plus NetworkPolicy rule, or of `connections.allowTo()`, of any cdk8s-plus version. */
+  public toNetworkPolicyPeerConfig<L extends LabelSelectorLike = LabelSelectorLike>(): { readonly podSelector: PodSelectorConfigLike<L> } {
+    return { podSelector: this.toPodSelectorConfig<L>() };
+  }
+
+  /** This app's pods, for the policies cdk8s-plus makes on the peer's side. */
+  public toPodSelector(): this {
+    return this;
+  }
+
+  /** The guide's ports for this app: what `kubectl expose` makes, or nginx-secure-app.yaml's http/https pair. */
+  public defaultServicePorts(): ServicePortSpec[] {
+    // The guide's Service ports, whichever ports nginx listens on inside the pod (8080/8443 without root).
+    const to = (port: number, target: number) => (target === port ? { port } : { port, targetPort: target });
+    return this.httpsPort !== undefined
+      ? [{ name: 'http', ...to(8080, this.httpPort) }, { name: 'https', ...to(HTTPS_PORT, this.httpsPort) }]
+      : [to(HTTP_PORT, this.httpPort)];
   }
 
   /**
    * Exposes the app through a new {@link ExposedService} beside it, named after the app (as `kubectl expose
-   * deployment my-nginx` does) unless `props.name` says otherwise.
+   * deployment my-nginx` does) unless `options.name` says otherwise.
    * @see https://kubernetes.io/docs/tutorials/services/connect-applications-service/#creating-a-service
    */
-  public exposeViaService(props: ExposeViaServiceProps = {}): ExposedService {
+  public exposeViaService(options: NginxAppExposeViaServiceOptions = {}): ExposedService {
+    checkProps(`${this.owner} exposeViaService()`, options, EXPOSE_OPTIONS, { type: 'serviceType' });
+    const { serviceType, ...rest } = options;
+    const name = options.name ?? this.name;
+    const earlier = this.exposed.get(name);
+    if (earlier) {
+      fail(this.owner, `exposeViaService() was called again for a Service named "${name}", which the first call made (${earlier.owner}): `
+        + 'give the second one a name of its own, e.g. exposeViaService({ name: \'my-nginx-admin\' })');
+    }
     // Beside the app, not inside it, so the Service is still emitted before the Deployment (the guide's order).
     const scope = this.node.scope ?? this;
-    return new ExposedService(scope, `${this.node.id}${props.name === undefined ? '' : `-${props.name}`}Service`, { ...props, app: this });
+    const service = new ExposedService(scope, `${this.node.id}${options.name === undefined ? '' : `-${options.name}`}Service`,
+      { ...rest, ...(serviceType !== undefined ? { type: serviceType } : {}), app: this });
+    this.exposed.set(name, service);
+    return service;
+  }
+
+  private deploymentSpec(): k8s.DeploymentSpec {
+    return {
+      selector: { matchLabels: { ...this.selectorLabels } },
+      replicas: this.replicas,
+      ...(this.strategy ? { strategy: this.strategy.toKube() } : {}),
+      template: {
+        metadata: {
+          labels: { ...this.selectorLabels },
+          ...(this.tls?.certificateFingerprint
+            ? { annotations: { [CERTIFICATE_FINGERPRINT_ANNOTATION]: this.tls.certificateFingerprint } } : {}),
+        },
+        spec: this.podSpec(),
+      },
+    };
   }
 
   private podSpec(): k8s.PodSpec {
@@ -348,14 +430,18 @@ export class NginxApp extends Construct implements IPodSelector {
         volumeMounts.push({ mountPath, name });
       }
     }
+    const sleepSeconds = this.preStopSleep?.toSeconds() ?? 0;
     const container: k8s.Container = {
       name: this.containerName,
       image: this.image,
       ports: this.containerPorts.map((containerPort) => ({ containerPort })),
       ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
-      ...(this.probes ? nginxProbes({ http: this.httpPort, https: this.tls ? this.httpsPort : undefined }) : {}),
-      ...(this.resources ? { resources: this.resources } : {}),
+      ...(this.probes ? nginxProbes({ http: this.httpPort, https: this.httpsPort }) : {}),
+      ...(this.resources ? { resources: resourcesToKube(this.resources) } : {}),
       ...(this.restricted ? { securityContext: NGINX_SECURITY_CONTEXT } : {}),
+      // Keeps serving while the endpoint's removal reaches every node's kube-proxy; then the image's STOPSIGNAL
+      // (SIGQUIT, nginx's graceful stop). The sleep action (GA in 1.34) needs no shell in the image.
+      ...(sleepSeconds > 0 ? { lifecycle: { preStop: { sleep: { seconds: sleepSeconds } } } } : {}),
     };
     return {
       ...(volumes.length > 0 ? { volumes } : {}),
@@ -366,6 +452,18 @@ export class NginxApp extends Construct implements IPodSelector {
       ...(this.terminationGracePeriod ? { terminationGracePeriodSeconds: this.terminationGracePeriod.toSeconds() } : {}),
       ...(this.spread ? { topologySpreadConstraints: spreadOverNodes(this.selectorLabels) } : {}),
     };
+  }
+
+  /**
+   * A part that acts across replicas (a disruption budget, spreading): on by the preset with 2 or more replicas, and
+   * refused when asked for with fewer, where it would do nothing.
+   */
+  private withEnoughReplicas(prop: 'spread' | 'disruptionBudget', given: boolean | undefined, withOne: string): boolean {
+    if (given === true && this.replicas < 2) {
+      fail(this.owner, `${prop} is on with replicas ${this.replicas}, where it ${this.replicas === 1 ? withOne : 'has no pod to act on'}: `
+        + `give the app 2 or more replicas, or leave ${prop} off`);
+    }
+    return given ?? (this.hardening && this.replicas >= 2);
   }
 
   /**
@@ -395,20 +493,29 @@ export class NginxApp extends Construct implements IPodSelector {
   }
 
   /**
-   * Restricted nginx has no root, so it can only bind 8080 and 8443, which only a default.conf of ours makes it do: an
-   * image that brings its own configuration (the guide's bprashanth/nginxhttps, root on 80 and 443) or an app without
-   * an NginxConfig would give pods that never bind their ports.
+   * Parts that act through a default.conf of this library: restricted nginx has no root, so it can only bind 8080 and
+   * 8443, which only our default.conf makes it do, and reading the certificate per handshake is a line of it. An image that
+   * brings its own configuration (the guide's bprashanth/nginxhttps, root on 80 and 443) or an app without an NginxConfig
+   * would run without them: pods that never bind their ports, or a renewal that is never served.
    */
-  private checkRestrictedCanWork(imageProp: string): void {
-    if (!this.restricted) return;
-    const by = this.restrictedBy;
-    const instead = `use an official nginx image (imageSet ImageSet.PINNED, or image "nginx:1.27.4") with an NginxConfig, or turn ${by} off`;
-    const problem = restrictedImageProblem(this.image);
-    if (problem) fail(this.owner, `${by} cannot work with ${imageProp === 'image' ? 'image' : 'imageSet\'s image'} "${this.image}": ${problem}: ${instead}`);
-    if (!this.config) {
-      fail(this.owner, `${by} needs nginx to listen on ${this.containerPorts.join(' and ')} without root, which only an NginxConfig `
-        + `sets up, and this app has none (nginx would try port ${HTTP_PORT}): give it tls (it then makes its own NginxConfig) or a config, `
-        + `or turn ${by} off`);
+  private checkConfigCanWork(imageProp: string, certificateLoading: CertificateLoading | undefined): void {
+    const ownImage = `${imageProp === 'image' ? 'image' : 'imageSet\'s image'} "${this.image}"`;
+    if (this.restricted) {
+      const by = this.restrictedBy;
+      const instead = `use an official nginx image (imageSet ImageSet.PINNED, or image "nginx:1.27.4") with an NginxConfig, or turn ${by} off`;
+      const problem = restrictedImageProblem(this.image);
+      if (problem) fail(this.owner, `${by} cannot work with ${ownImage}: ${problem}: ${instead}`);
+      if (!this.config) {
+        fail(this.owner, `${by} needs nginx to listen on ${this.containerPorts.join(' and ')} without root, which only an NginxConfig `
+          + `sets up, and this app has none (nginx would try port ${HTTP_PORT}): give it tls (it then makes its own NginxConfig) or a config, `
+          + `or turn ${by} off`);
+      }
+    }
+    const perHandshake = certificateLoading ?? (this.hardening ? nginxCertificateLoading(true) : undefined);
+    if (perHandshake === 'per-handshake' && this.tls && !this.config) {
+      const by = certificateLoading !== undefined ? 'certificateLoading "per-handshake"' : 'hardening (certificateLoading "per-handshake")';
+      fail(this.owner, `${by} cannot work with ${ownImage}, which reads the certificate from a default.conf of its own, at start: `
+        + `use an official nginx image (imageSet ImageSet.PINNED, or image "nginx:1.27.4"), or set certificateLoading "at-start"`);
     }
   }
 
@@ -433,23 +540,31 @@ export class NginxApp extends Construct implements IPodSelector {
     if (missed.length > 0) {
       fail(this.owner, `config "${this.config.name}" listens on ${listening.join(' and ') || 'no port'} but the container serves `
         + `${this.containerPorts.join(' and ')}${this.restricted ? ` (${this.restrictedBy}: nginx without root cannot bind ports below 1024)` : ''}: `
-        + `build the NginxConfig with listenPorts { http: ${this.httpPort}, https: ${this.httpsPort} }`);
+        + `build the NginxConfig with listenPorts { http: ${this.httpPort}, https: ${this.httpsPort ?? HTTPS_PORT} }`);
     }
   }
 
-  /** nginx refuses to start when default.conf names a certificate file that the Secret does not hold. */
-  private checkConfigMatchesSecret(): void {
+  /**
+   * nginx refuses to start when default.conf names a file it cannot read: every certificate, key or password file it
+   * names must be a key of the Secret mounted at /etc/nginx/ssl, the only such volume of the pod.
+   */
+  private checkConfigReadsMountedFiles(): void {
     if (!this.config) return;
-    const wanted = this.config.sslFiles;
-    if (wanted.length > 0 && !this.tls) {
-      fail(this.owner, `config "${this.config.name}" serves https from ${wanted.join(', ')} but no tls Secret is given: `
-        + 'pass tls (a TlsSecret) or a default.conf without ssl_certificate');
-    }
     const held = this.tls ? [this.tls.certificateKey, this.tls.privateKeyKey] : [];
-    const absent = wanted.filter((f) => !held.includes(f));
-    if (absent.length > 0) {
-      fail(this.owner, `config "${this.config.name}" reads ${absent.join(', ')} but TlsSecret "${this.tls?.name}" holds `
-        + `${held.join(' and ')}: build the NginxConfig with tls set to that TlsSecret so the file names match`);
+    const mounted = this.tls ? `TlsSecret "${this.tls.name}" is mounted at ${NGINX_SSL_DIR} (${held.join(', ')})` : 'the pod mounts no Secret';
+    for (const { directive, path } of this.config.filesRead) {
+      const inSecret = path.startsWith(`${NGINX_SSL_DIR}/`) ? path.slice(NGINX_SSL_DIR.length + 1) : undefined;
+      if (inSecret !== undefined && held.includes(inSecret)) continue;
+      if (!this.tls && inSecret !== undefined) {
+        fail(this.owner, `config "${this.config.name}" serves https from ${path} (${directive}) but no tls Secret is given: `
+          + 'pass tls (a TlsSecret) or a default.conf without ssl_certificate');
+      }
+      if (inSecret !== undefined) {
+        fail(this.owner, `config "${this.config.name}" reads ${inSecret} (${directive}) but TlsSecret "${this.tls!.name}" holds `
+          + `${held.join(' and ')}: build the NginxConfig with tls set to that TlsSecret so the file names match`);
+      }
+      fail(this.owner, `config "${this.config.name}" reads ${path} (${directive}), which no volume of the pod holds (${mounted}), so nginx `
+        + `would not start: read it from ${NGINX_SSL_DIR}/`);
     }
   }
 }
@@ -461,53 +576,5 @@ function checkDuration(owner: string, prop: string, value: unknown): void {
   const seconds = (value as Duration).toSeconds({ integral: false });
   if (!Number.isInteger(seconds) || seconds < 0) {
     fail(owner, `${prop} ${seconds} s is not a whole number of seconds of at least 0: use e.g. Duration.seconds(10)`);
-  }
-}
-
-/**
- * Quantities must be k8s.Quantity: the conversion to JSON reads a Quantity's value, so a plain "500m" would vanish
- * from the manifest without a word.
- */
-function checkResources(owner: string, resources: unknown): void {
-  if (resources === undefined) return;
-  if (typeof resources !== 'object' || resources === null || Array.isArray(resources)) {
-    fail(owner, `resources ${show(resources)} is not an object: pass { requests: { cpu: k8s.Quantity.fromString('50m') }, limits: {...} }`);
-  }
-  for (const [key, quantities] of Object.entries(resources)) {
-    if (key !== 'requests' && key !== 'limits') {
-      fail(owner, `resources.${key} is not requests or limits${key === 'claims' ? ' (claims are for dynamic resource allocation, which nginx does not use)' : ''}: `
-        + 'pass only requests and limits');
-    }
-    for (const [resource, quantity] of Object.entries(quantities ?? {})) {
-      if (!(quantity instanceof k8s.Quantity)) {
-        fail(owner, `resources.${key}.${resource} ${show(quantity)} is not a k8s.Quantity: write k8s.Quantity.fromString(${show(String(quantity))})`);
-      }
-    }
-  }
-}
-
-/** Kubernetes knows two strategies; a typo is accepted by the schema-less JSON and refused by the API server. */
-function checkStrategy(owner: string, strategy: k8s.DeploymentStrategy | undefined): void {
-  if (strategy === undefined) return;
-  checkOneOf(owner, 'strategy.type', strategy.type ?? 'RollingUpdate', ['RollingUpdate', 'Recreate']);
-  if (strategy.type === 'Recreate' && strategy.rollingUpdate !== undefined) {
-    fail(owner, 'strategy.rollingUpdate is set with type "Recreate", which the API server refuses: drop rollingUpdate or use type "RollingUpdate"');
-  }
-}
-
-/**
- * The escape hatch for fields newer than cdk8s-plus-27's Kubernetes 1.27 types: KubeDeployment converts its JSON
- * through the 1.27 schema, which drops fields it does not know (even those of `addJsonPatch`), so these patches apply
- * after that conversion.
- */
-class DeploymentWithNewerFields extends k8s.KubeDeployment {
-  private readonly newerFields: JsonPatch[] = [];
-
-  public addNewerField(...patches: JsonPatch[]): void {
-    this.newerFields.push(...patches);
-  }
-
-  public toJson(): any { // eslint-disable-line @typescript-eslint/no-explicit-any
-    return JsonPatch.apply(super.toJson(), ...this.newerFields);
   }
 }

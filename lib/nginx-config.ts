@@ -1,11 +1,9 @@
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { recordOrigin } from './output-check';
+import * as k8s from './imports/k8s';
+import { checkMadeObjects, recordOrigin } from './output-check';
 import { TlsSecret } from './tls-secret';
 import { checkSameNamespace, claimName } from './chart-claims';
-import {
-  checkConstruct, checkDns1123Subdomain, checkOneOf, checkPort, checkProps, checkString, fail, ownerOf, show,
-} from './validation';
+import { checkConstruct, checkDns1123Subdomain, checkOneOf, checkPort, checkProps, checkString, fail, ownerOf, show, uniqueId } from './validation';
 
 /** Where the nginx image reads server blocks from; the ConfigMap is mounted here. */
 export const NGINX_CONF_DIR = '/etc/nginx/conf.d';
@@ -122,6 +120,8 @@ export class NginxConfig extends Construct {
   public readonly name: string;
   /** The content of default.conf. */
   public readonly defaultConf: string;
+  /** The ConfigMap. */
+  public readonly configMap: k8s.KubeConfigMap;
   /** When nginx reads the certificate ({@link NginxConfigProps.certificateLoading}). */
   public readonly certificateLoading: CertificateLoading;
   /**
@@ -131,8 +131,8 @@ export class NginxConfig extends Construct {
   public readonly owner: string;
 
   constructor(scope: Construct, id: string, props: NginxConfigProps = {}) {
-    super(scope, id);
-    checkProps(ownerOf('NginxConfig', id), props);
+    super(uniqueId(scope, id, 'NginxConfig'), id);
+    checkProps(ownerOf('NginxConfig', id), props, NGINX_CONFIG_PROPS);
     this.name = props.name ?? 'nginxconfigmap';
     const owner = this.owner = ownerOf('NginxConfig', this.name);
     checkDns1123Subdomain(owner, 'name', this.name);
@@ -150,9 +150,14 @@ export class NginxConfig extends Construct {
       fail(owner, `listenPorts.http and listenPorts.https are both ${ports.http}: nginx cannot serve http and https on one port; give each its own`);
     }
     if (props.certificateLoading !== undefined) checkOneOf(owner, 'certificateLoading', props.certificateLoading, CERTIFICATE_LOADINGS);
-    if (props.certificateLoading !== undefined && props.defaultConf !== undefined) {
-      fail(owner, 'certificateLoading is given with defaultConf, which then decides when nginx reads the certificate: '
-        + 'leave one of them out (a variable in ssl_certificate makes nginx read it per handshake)');
+    // What the guide's default.conf is made from has no effect on a default.conf of the user's own.
+    if (props.defaultConf !== undefined) {
+      for (const [prop, decides] of Object.entries(MADE_FROM)) {
+        if (props[prop as keyof typeof MADE_FROM] !== undefined) {
+          fail(owner, `${prop} is given with defaultConf, which then decides ${decides}: leave one of them out${prop === 'certificateLoading'
+            ? ' (a variable in ssl_certificate makes nginx read it per handshake)' : ''}`);
+        }
+      }
     }
     this.defaultConf = props.defaultConf
       ?? guideDefaultConf(props.tls?.certificateKey, props.tls?.privateKeyKey, ports.http, ports.https, props.certificateLoading);
@@ -163,11 +168,12 @@ export class NginxConfig extends Construct {
     // Read from the file itself, ours or the user's: nginx reads per handshake when ssl_certificate holds a variable.
     this.certificateLoading = /(?:^|[\s;{])ssl_certificate\s+[^;]*\$/.test(this.defaultConf) ? 'per-handshake' : 'at-start';
     claimName(this, 'ConfigMap', this.name, owner);
-    const configMap = new k8s.KubeConfigMap(this, 'Resource', {
+    this.configMap = new k8s.KubeConfigMap(this, 'Resource', {
       metadata: { name: this.name },
       data: { [NginxConfig.FILE_NAME]: this.defaultConf },
     });
-    recordOrigin(configMap, owner, { 'metadata.name': { prop: 'name' } });
+    recordOrigin(this.configMap, owner, { 'metadata.name': { prop: 'name' } });
+    checkMadeObjects(this.configMap);
   }
 
   /** The ports default.conf's `listen` lines open (IPv4 and IPv6 alike). */
@@ -176,10 +182,31 @@ export class NginxConfig extends Construct {
     return [...new Set(ports)];
   }
 
-  /** The files under {@link NGINX_SSL_DIR} that default.conf reads (`ssl_certificate`, `ssl_certificate_key`). */
-  public get sslFiles(): string[] {
-    const dir = `(?:${NGINX_SSL_DIR}|\\${SSL_DIR_VARIABLE})`;
-    const pattern = new RegExp(`^\\s*ssl_certificate(?:_key)?\\s+${dir}/([^;\\s]+)\\s*;`, 'gm');
-    return [...this.defaultConf.matchAll(pattern)].map((m) => m[1]);
+  /**
+   * The files default.conf has nginx read at start or per handshake (certificates, keys, password and CA files), by the
+   * directive that names each: none of them is part of the nginx image, so each must come from a volume of the pod.
+   * A path under the per-handshake variable is under {@link NGINX_SSL_DIR}; a path with another variable is left out.
+   */
+  public get filesRead(): { readonly directive: string; readonly path: string }[] {
+    const pattern = new RegExp(`^[ \\t]*(${FILE_DIRECTIVES.join('|')})[ \\t]+([^;\\s]+)[ \\t]*;`, 'gm');
+    return [...this.defaultConf.matchAll(pattern)]
+      .map((m) => ({ directive: m[1], path: m[2].replace(/^['"]|['"]$/g, '').replace(SSL_DIR_VARIABLE, NGINX_SSL_DIR) }))
+      .filter((f) => !f.path.includes('$') && f.path !== 'off');
   }
 }
+
+/** The props the guide's default.conf is made from, and what a default.conf of the user's own decides instead. */
+const MADE_FROM = {
+  tls: 'the names of the certificate files',
+  listenPorts: 'the ports nginx listens on',
+  certificateLoading: 'when nginx reads the certificate',
+} as const satisfies Partial<Record<keyof NginxConfigProps, string>>;
+
+/** Every prop of {@link NginxConfigProps}, for the check of a JavaScript caller's unknown ones. */
+const NGINX_CONFIG_PROPS = ['name', 'tls', 'defaultConf', 'listenPorts', 'certificateLoading'] as const satisfies readonly (keyof NginxConfigProps)[];
+
+/** nginx's directives that name a file it reads (ngx_http_ssl_module, ngx_http_auth_basic_module). */
+const FILE_DIRECTIVES = [
+  'ssl_certificate', 'ssl_certificate_key', 'ssl_trusted_certificate', 'ssl_client_certificate', 'ssl_dhparam', 'ssl_crl',
+  'ssl_password_file', 'ssl_stapling_file', 'ssl_session_ticket_key', 'auth_basic_user_file',
+];

@@ -1,13 +1,13 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
-import { collisionProblem, imageProblem, NAME_RULES, NameRule, nodePortProblem, qualifiedNameProblem, show } from './validation';
+import { objectProblems } from './rules';
+import { collisionProblem, GuideConfigError, NAME_RULES, show } from './validation';
 
 /**
- * One check of everything an App synthesizes, run by `app.synth()` (a cdk8s validation on the App): every object of
- * every chart against the rules the API server and the kubelet apply to the fields this library emits, and the
- * rules that span charts (one kind/namespace/name once, a node port once). The per-prop checks of each construct
- * stay where they give the better message; this pass catches what only the output shows: a chart's namespace or
- * labels, values derived from props (a label built from a name), objects of two charts that collide.
+ * Where the rules of rules.ts run, and how their problems are told. Each construct checks the objects it made when it is
+ * built ({@link checkMadeObjects}); the App checks everything it synthesizes, run by `app.synth()` (a cdk8s validation
+ * on the App): objects of cdk8s-plus or of the user's own, fields changed after a construct was built, a chart's
+ * namespace or labels, and the rules that span charts (one kind/namespace/name once, a node port once).
  *
  * Messages name the construct and the prop the user set, as recorded with {@link recordOrigin}; fields of objects
  * this library did not make are named by their path.
@@ -15,12 +15,17 @@ import { collisionProblem, imageProblem, NAME_RULES, NameRule, nodePortProblem, 
 
 /** A field's origin: the prop it was made from and that prop's value. */
 export interface FieldOrigin {
-  /** The prop as the user wrote it, e.g. `name`, `ports[0].nodePort`, `annotations`. */
+  /**
+   * The prop as the user wrote it, e.g. `name`, `annotations`; `[*]` takes the index of the field's path in turn
+   * (`ports[*].nodePort` for `spec.ports[1].nodePort` names `ports[1].nodePort`).
+   */
   readonly prop: string;
   /** The prop's value, when it differs from the field's (a label made from a name). */
   readonly value?: unknown;
   /** How to show a value that is a construct, e.g. `NginxApp "my-nginx"`. */
   readonly shown?: string;
+  /** The prop has the field's shape below it: the rest of the field's path is the rest of the prop's (`ports[0].name`). */
+  readonly sameShape?: boolean;
 }
 
 interface Origin {
@@ -77,8 +82,8 @@ function checkApp(app: App): string[] {
     for (const object of chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c))) {
       const json = object.toJson();
       const describe = describer(object, json);
-      const report: Report = (path, text) => problems.add(describe(path, text));
-      checkObject(json, report);
+      const report = (path: string, text: string) => problems.add(describe(path, text).message);
+      for (const { path, text } of objectProblems(json)) report(path, text);
       const namespace = json.metadata?.namespace ?? '';
       const id = `${json.kind}/${namespace || '(no namespace)'}/${json.metadata?.name}`;
       const first = seenObjects.get(id);
@@ -112,40 +117,62 @@ function ownerOfObject(object: ApiObject): string {
   return originOf(object)?.owner ?? `${object.kind} "${object.name}" at ${object.node.path}`;
 }
 
-/** Reports a field's problem: `text` is what is wrong and how to fix it, "is not ...: use ...". */
-type Report = (path: string, text: string) => void;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
+
+/**
+ * Checks the objects a construct made against the rules of their kinds, when it is built: the first problem is thrown as
+ * a {@link GuideConfigError} naming the construct and the prop the field came from.
+ */
+export function checkMadeObjects(...objects: ApiObject[]): void {
+  for (const object of objects) {
+    const json = object.toJson();
+    const [first] = objectProblems(json);
+    if (first) {
+      const { owner, problem, message } = describer(object, json)(first.path, first.text);
+      throw new GuideConfigError(message, owner, problem);
+    }
+  }
+}
 
 /** The message for a field: the construct and prop it came from, else the object and the field's path. */
 function describer(object: ApiObject, json: Json) {
   const origin = originOf(object);
-  return (path: string, text: string): string => {
+  return (path: string, text: string): { owner: string; problem: string; message: string } => {
+    const told = (owner: string, problem: string) => ({ owner, problem, message: `${owner}: ${problem}` });
     const value = valueAt(json, path);
     // A chart's namespace and labels land on every object of the chart: the chart is what to fix.
     const chart = Chart.of(object);
-    if (path === 'metadata.namespace' && chart.namespace === value) return `${ownerOfChart(chart)}: namespace ${show(value)} ${text}`;
+    if (path === 'metadata.namespace' && chart.namespace === value) return told(ownerOfChart(chart), `namespace ${show(value)} ${text}`);
     const label = /^metadata\.labels\.(.+)$/.exec(path)?.[1];
-    if (label !== undefined && chart.labels[label] === value) return `${ownerOfChart(chart)}: labels.${label} ${show(value)} ${text}`;
+    if (label !== undefined && chart.labels[label] === value) return told(ownerOfChart(chart), `labels.${label} ${show(value)} ${text}`);
     const found = origin && matchOrigin(origin.fields, path);
+    // A field that is not there (a name missing) has no value to quote.
+    const quoted = (v: unknown) => (v === undefined ? '' : ` ${show(v)}`);
     if (origin && found) {
-      const made = found.shown !== undefined || (found.value !== undefined && found.value !== value);
-      const prop = `${found.prop} ${found.shown ?? show(made ? found.value : value)}`;
-      return `${origin.owner}: ${prop}${made ? ` makes ${describeField(path)} ${show(value)}, which` : ''} ${text}`;
+      const made = found.origin.shown !== undefined || (found.origin.value !== undefined && found.origin.value !== value);
+      const prop = `${found.prop}${found.origin.shown !== undefined ? ` ${found.origin.shown}` : quoted(made ? found.origin.value : value)}`;
+      return told(origin.owner, `${prop}${made ? ` makes ${describeField(path)}${quoted(value)}, which` : ''} ${text}`);
     }
-    return `${ownerOfObject(object)}: ${path} ${show(value)} ${text}`;
+    return told(ownerOfObject(object), `${path}${quoted(value)} ${text}`);
   };
 }
 
-/** The recorded origin whose path pattern is the longest prefix of `path`. */
-function matchOrigin(fields: Readonly<Record<string, FieldOrigin>>, path: string): FieldOrigin | undefined {
-  let best: { length: number; origin: FieldOrigin } | undefined;
+/** The recorded origin whose path pattern is the longest prefix of `path`, and its prop with the path's indices filled in. */
+function matchOrigin(fields: Readonly<Record<string, FieldOrigin>>, path: string): { origin: FieldOrigin; prop: string } | undefined {
+  let best: { length: number; wildcards: number; origin: FieldOrigin; prop: string } | undefined;
   for (const [pattern, origin] of Object.entries(fields)) {
-    const re = new RegExp(`^${pattern.replace(/[.[\]]/g, (c) => `\\${c}`).replace(/\\\[\*\\\]/g, '\\[\\d+\\]')}(?=$|[.[])`);
+    const re = new RegExp(`^${pattern.replace(/[.[\]]/g, (c) => `\\${c}`).replace(/\\\[\*\\\]/g, '\\[(\\d+)\\]')}(?=$|[.[])`);
     const m = re.exec(path);
-    if (m && (!best || m[0].length > best.length)) best = { length: m[0].length, origin };
+    // The longest match wins; of two as long, the one naming an index rather than [*].
+    const wildcards = (pattern.match(/\[\*\]/g) ?? []).length;
+    if (m && (!best || m[0].length > best.length || (m[0].length === best.length && wildcards < best.wildcards))) {
+      const indices = m.slice(1);
+      const rest = origin.sameShape ? path.slice(m[0].length) : '';
+      best = { length: m[0].length, wildcards, origin, prop: origin.prop.replace(/\[\*\]/g, () => `[${indices.shift() ?? '*'}]`) + rest };
+    }
   }
-  return best?.origin;
+  return best && { origin: best.origin, prop: best.prop };
 }
 
 function describeField(path: string): string {
@@ -161,192 +188,6 @@ function valueAt(json: Json, path: string): unknown {
     at = (at as Json)[part];
   }
   return at;
-}
-
-/** The per-field rules, through the same checks the constructs make on their props. */
-function checkObject(json: Json, report: Report): void {
-  const rule = ruleChecker(report);
-  const name = json.metadata?.name;
-  if (typeof name !== 'string' || name === '') {
-    report('metadata.name', 'is missing: give the object a name');
-  } else {
-    rule('metadata.name', json.kind === 'Service' ? 'dns1035Label' : json.kind === 'Namespace' ? 'dns1123Label' : 'dns1123Subdomain', name);
-  }
-  if (json.metadata?.namespace !== undefined) rule('metadata.namespace', 'dns1123Label', json.metadata.namespace);
-  checkLabels('metadata.labels', json.metadata?.labels, report, rule);
-  for (const key of Object.keys(json.metadata?.annotations ?? {})) {
-    const problem = qualifiedNameProblem(key);
-    if (problem) report(`metadata.annotations.${key}`, `has the key "${key}", which ${problem}: use a key such as "example.com/owner"`);
-  }
-
-  if (json.kind === 'Service') checkService(json, report, rule);
-  const template = json.kind === 'Pod' ? { path: '', spec: json.spec, labels: json.metadata?.labels }
-    : json.spec?.template ? { path: 'spec.template.', spec: json.spec.template.spec, labels: json.spec.template.metadata?.labels } : undefined;
-  if (template) {
-    checkLabels(`${template.path}metadata.labels`, template.labels, report, rule);
-    const selector = json.spec?.selector?.matchLabels;
-    if (selector !== undefined) {
-      checkLabels('spec.selector.matchLabels', selector, report, rule);
-      for (const [k, v] of Object.entries(selector)) {
-        if ((template.labels ?? {})[k] !== v) {
-          report(`spec.selector.matchLabels.${k}`, `is not a label of the pod template (${k}=${show((template.labels ?? {})[k])}), `
-            + 'so the controller would never find its own pods: select on labels the template sets');
-        }
-      }
-    }
-    if (template.spec) checkPodSpec(`${template.path}spec`, template.spec, report, rule);
-  }
-  if (json.kind === 'NetworkPolicy') checkNetworkPolicy(json, report, rule);
-}
-
-type Rule = (path: string, name: NameRule | 'image', value: unknown) => void;
-
-/** Applies one of the naming rules (or the image grammar) to a field and reports its problem. */
-function ruleChecker(report: Report): Rule {
-  return (path, name, value) => {
-    if (typeof value !== 'string') {
-      report(path, 'is not a string: quote it');
-      return;
-    }
-    if (name === 'image') {
-      const why = imageProblem(value);
-      if (why) report(path, `is not a valid image reference (${why}): use e.g. "nginx:1.27.4"`);
-      return;
-    }
-    const problem = NAME_RULES[name](value);
-    if (problem) report(path, problem);
-  };
-}
-
-function checkLabels(path: string, labels: Json | undefined, report: Report, rule: Rule): void {
-  for (const [key, value] of Object.entries(labels ?? {})) {
-    const problem = qualifiedNameProblem(key);
-    if (problem) report(`${path}.${key}`, `has the key "${key}", which ${problem}: use a key such as "app" or "example.com/team"`);
-    rule(`${path}.${key}`, 'labelValue', value);
-  }
-}
-
-const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
-
-function checkPortNumber(path: string, value: unknown, report: Report): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
-    report(path, 'is outside 1-65535: use a whole port number such as 80 or 443');
-  }
-}
-
-function checkProtocol(path: string, value: unknown, report: Report): void {
-  if (value !== undefined && !PROTOCOLS.includes(value as string)) {
-    report(path, `is not one of ${PROTOCOLS.map((p) => `"${p}"`).join(', ')}: use "TCP" for http and https`);
-  }
-}
-
-function checkService(json: Json, report: Report, rule: Rule): void {
-  const ports: Json[] = json.spec?.ports ?? [];
-  const type = json.spec?.type ?? 'ClusterIP';
-  ports.forEach((p, i) => {
-    const at = `spec.ports[${i}]`;
-    checkPortNumber(`${at}.port`, p.port, report);
-    if (p.name !== undefined) rule(`${at}.name`, 'portName', p.name);
-    else if (ports.length > 1) report(`${at}.name`, 'is missing on a Service of several ports: name every port, e.g. "http"');
-    checkProtocol(`${at}.protocol`, p.protocol, report);
-    if (typeof p.targetPort === 'number') checkPortNumber(`${at}.targetPort`, p.targetPort, report);
-    else if (typeof p.targetPort === 'string') rule(`${at}.targetPort`, 'portName', p.targetPort);
-    if (p.nodePort !== undefined) {
-      if (type === 'ClusterIP') report(`${at}.nodePort`, 'is set on a ClusterIP Service: drop it or use type NodePort or LoadBalancer');
-      else if (nodePortProblem(p.nodePort)) report(`${at}.nodePort`, nodePortProblem(p.nodePort)!);
-    }
-  });
-  checkLabels('spec.selector', json.spec?.selector, report, rule);
-  (json.spec?.loadBalancerSourceRanges ?? []).forEach((cidr: unknown, i: number) => checkCidr(`spec.loadBalancerSourceRanges[${i}]`, cidr, report));
-}
-
-function checkPodSpec(path: string, spec: Json, report: Report, rule: Rule): void {
-  const volumes = new Set<string>();
-  (spec.volumes ?? []).forEach((v: Json, i: number) => {
-    rule(`${path}.volumes[${i}].name`, 'dns1123Label', v.name);
-    if (volumes.has(v.name)) report(`${path}.volumes[${i}].name`, 'is the name of another volume of the pod: give each volume its own name');
-    volumes.add(v.name);
-  });
-  const containerNames = new Set<string>();
-  for (const list of ['initContainers', 'containers'] as const) {
-    (spec[list] ?? []).forEach((c: Json, i: number) => {
-      const at = `${path}.${list}[${i}]`;
-      rule(`${at}.name`, 'dns1123Label', c.name);
-      if (containerNames.has(c.name)) report(`${at}.name`, 'is the name of another container of the pod: give each container its own name');
-      containerNames.add(c.name);
-      if (c.image !== undefined) rule(`${at}.image`, 'image', c.image);
-      const portNames = new Set<string>();
-      (c.ports ?? []).forEach((p: Json, j: number) => {
-        checkPortNumber(`${at}.ports[${j}].containerPort`, p.containerPort, report);
-        checkProtocol(`${at}.ports[${j}].protocol`, p.protocol, report);
-        if (p.name !== undefined) {
-          rule(`${at}.ports[${j}].name`, 'portName', p.name);
-          if (portNames.has(p.name)) report(`${at}.ports[${j}].name`, 'is the name of another port of the container: give each port its own name');
-          portNames.add(p.name);
-        }
-      });
-      (c.volumeMounts ?? []).forEach((m: Json, j: number) => {
-        if (!volumes.has(m.name)) {
-          report(`${at}.volumeMounts[${j}].name`, `is not a volume of the pod: mount one of ${[...volumes].map((v) => `"${v}"`).join(', ') || 'the pod\'s volumes (it has none)'}`);
-        }
-      });
-      for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
-        const port = c[probe]?.httpGet?.port ?? c[probe]?.tcpSocket?.port;
-        if (typeof port === 'number') checkPortNumber(`${at}.${probe}.port`, port, report);
-      }
-    });
-  }
-}
-
-function checkNetworkPolicy(json: Json, report: Report, rule: Rule): void {
-  checkLabels('spec.podSelector.matchLabels', json.spec?.podSelector?.matchLabels, report, rule);
-  for (const direction of ['ingress', 'egress'] as const) {
-    (json.spec?.[direction] ?? []).forEach((policyRule: Json, i: number) => {
-      const peers: Json[] = policyRule[direction === 'ingress' ? 'from' : 'to'] ?? [];
-      peers.forEach((peer, j) => {
-        const at = `spec.${direction}[${i}].${direction === 'ingress' ? 'from' : 'to'}[${j}]`;
-        if (peer.ipBlock) checkCidr(`${at}.ipBlock.cidr`, peer.ipBlock.cidr, report);
-        checkLabels(`${at}.podSelector.matchLabels`, peer.podSelector?.matchLabels, report, rule);
-        checkLabels(`${at}.namespaceSelector.matchLabels`, peer.namespaceSelector?.matchLabels, report, rule);
-      });
-      (policyRule.ports ?? []).forEach((p: Json, j: number) => {
-        if (typeof p.port === 'number') checkPortNumber(`spec.${direction}[${i}].ports[${j}].port`, p.port, report);
-        checkProtocol(`spec.${direction}[${i}].ports[${j}].protocol`, p.protocol, report);
-      });
-    });
-  }
-}
-
-/** An IPv4 or IPv6 network in CIDR notation, as the API server parses it (net.ParseCIDR). */
-export function cidrProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string') return 'is not a string';
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(value);
-  if (!m) return 'is not a CIDR (address/prefix length)';
-  const [, address, bits] = m;
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
-  if (v4) {
-    if (v4.slice(1).some((o) => Number(o) > 255 || (o.length > 1 && o.startsWith('0')))) return 'has an IPv4 address with an octet out of 0-255';
-    if (Number(bits) > 32) return 'has a prefix length over 32 for IPv4';
-    return undefined;
-  }
-  if (/^[0-9a-fA-F:]+$/.test(address) && address.includes(':') && isIPv6(address)) {
-    if (Number(bits) > 128) return 'has a prefix length over 128 for IPv6';
-    return undefined;
-  }
-  return 'is not a CIDR: its address is neither IPv4 nor IPv6';
-}
-
-function isIPv6(address: string): boolean {
-  const halves = address.split('::');
-  if (halves.length > 2) return false;
-  const groups = halves.flatMap((h) => (h === '' ? [] : h.split(':')));
-  if (groups.some((g) => g.length === 0 || g.length > 4)) return false;
-  return halves.length === 2 ? groups.length < 8 : groups.length === 8;
-}
-
-function checkCidr(path: string, value: unknown, report: Report): void {
-  const problem = cidrProblem(value);
-  if (problem) report(path, `${problem}: use e.g. "203.0.113.0/24"`);
 }
 
 const CDK8S_VALIDATION = 'Validation failed with the following errors:';

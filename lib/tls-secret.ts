@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import * as k8s from './imports/k8s';
 import { CertificatePair, CertificateSource } from './certificate';
 import { claimName } from './chart-claims';
-import { checkBoolean, checkDns1123Subdomain, checkProps, checkString, fail, ownerOf, show } from './validation';
-import { addOutputCheck, recordOrigin } from './output-check';
+import { checkBoolean, checkDns1123Subdomain, checkProps, checkString, fail, ownerOf, show, uniqueId } from './validation';
+import { addOutputCheck, checkMadeObjects, recordOrigin } from './output-check';
 
 /** How the certificate and key are laid out in the Secret. */
 export enum TlsSecretLayout {
@@ -124,6 +124,9 @@ export type TlsSecretSource =
   } & ExistingTlsSecretProps);
 
 type Mode = TlsSecretSource['from'];
+/** The props every factory takes. */
+const OPTION_PROPS = ['name', 'layout', 'checkServiceNames', 'validAt', 'renewHint'] as const satisfies readonly (keyof TlsSecretOptions)[];
+
 const FACTORY: Record<Mode, string> = { pem: 'TlsSecret.fromPem', files: 'TlsSecret.fromFiles', existing: 'TlsSecret.fromExisting' };
 const SOURCE_PROPS = {
   pem: { certificate: ['certificatePem'], privateKey: ['privateKeyPem'] },
@@ -187,10 +190,11 @@ export class TlsSecret extends Construct {
   public readonly owner: string;
 
   private constructor(scope: Construct, id: string, mode: Mode, props: ExistingTlsSecretProps) {
-    super(scope, id);
+    super(uniqueId(scope, id, 'TlsSecret'), id);
     // A referenced Secret emits nothing, but its chart's namespace is still checked.
     addOutputCheck(this);
-    checkProps(ownerOf('TlsSecret', id), props);
+    // Another factory's props are named with that factory below.
+    checkProps(ownerOf('TlsSecret', id), props, [...OPTION_PROPS, 'certificatePem', 'privateKeyPem', 'certificateFile', 'privateKeyFile']);
     props = props ?? {};
     this.name = props.name ?? 'nginxsecret';
     this.owner = ownerOf('TlsSecret', this.name);
@@ -258,6 +262,7 @@ export class TlsSecret extends Construct {
       privateKey: base64(privateKeyPem),
     }));
     recordOrigin(secret, this.owner, { 'metadata.name': { prop: 'name' } });
+    checkMadeObjects(secret);
   }
 
   /**

@@ -27,6 +27,14 @@ export function show(value: unknown): string {
   if (typeof value === 'string') return `"${value}"`;
   if (value === undefined) return 'undefined';
   if (typeof value === 'function') return 'a function';
+  // Value types as they read: cdk8s' Duration and Size, and those of this library, which say how they were written.
+  if (typeof value === 'object' && value !== null) {
+    const v = value as { toHumanString?: () => string; asString?: () => string; toString(): string };
+    if (typeof v.toHumanString === 'function') return `Duration ${v.toHumanString()}`;
+    if (typeof v.asString === 'function') return `Size ${v.asString()}`;
+    const builtIn = Array.isArray(value) || value instanceof Uint8Array || value instanceof Date || value instanceof RegExp || value instanceof Error;
+    if (v.toString !== Object.prototype.toString && !builtIn) return String(value);
+  }
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
@@ -37,32 +45,6 @@ export function show(value: unknown): string {
 /** Throws a {@link GuideConfigError} prefixed with `<Kind> "<name>": `. */
 export function fail(owner: string, message: string): never {
   throw new GuideConfigError(`${owner}: ${message}`, owner, message);
-}
-
-/** A setting as a message names it: `GUIDE_TLS_KEYS` or `guide-as-code:nginxImage`, and the value it was given. */
-export interface SettingValue {
-  readonly name: string;
-  readonly value: string;
-}
-
-/**
- * A construct's refusal of a value a setting gave it, restated as the setting's: `<owner>: <setting> <value> gives
- * <construct> <problem>`. `settings` maps `<Kind>.<prop>` to the setting behind it (undefined where the user set none);
- * the setting of the prop the problem names first is the one named. Any other error is returned as it is.
- */
-export function inSettingTerms(error: GuideConfigError, owner: string,
-  settings: Readonly<Record<string, SettingValue | undefined>>): GuideConfigError {
-  const problemText = error.problem ?? '';
-  let setting: SettingValue | undefined;
-  let at = Infinity;
-  for (const [kindAndProp, candidate] of Object.entries(settings)) {
-    const [kind, prop] = kindAndProp.split('.');
-    const found = kind === error.kind && candidate ? problemText.search(new RegExp(`(^|[^A-Za-z])${prop}\\b`)) : -1;
-    if (found >= 0 && found < at) ({ setting, at } = { setting: candidate, at: found });
-  }
-  if (!setting || error.problem === undefined) return error;
-  const problem = `${setting.name} ${show(setting.value)} gives ${error.owner} ${error.problem}`;
-  return new GuideConfigError(`${owner}: ${problem}`, owner, problem);
 }
 
 /** `ExposedService "my-nginx"`: the prefix of every message about one construct. */
@@ -132,17 +114,18 @@ export function checkLabelValue(owner: string, prop: string, value: string): voi
   checkName('labelValue', owner, prop, value);
 }
 
-/** Port names: an IANA service name (at most 15 characters, at least one letter). */
-export function checkPortName(owner: string, prop: string, value: string): void {
-  checkName('portName', owner, prop, value);
+
+/** What is wrong with a port number, from "is ..." on, or undefined: the one wording for props, settings and output. */
+export function portNumberProblem(value: unknown): string | undefined {
+  if (typeof value !== 'number') return 'is not a number: give a whole port number such as 80 or 443';
+  return !Number.isInteger(value) || value < 1 || value > 65535 ? 'is outside 1-65535: use a whole port number such as 80 or 443' : undefined;
 }
 
-/** Container and Service port numbers. */
+/** A port number prop (the ports nginx listens on). */
 export function checkPort(owner: string, prop: string, value: number): void {
   checkNumber(owner, prop, value, 'e.g. 443');
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    fail(owner, `${prop} ${value} is outside 1-65535: use a whole TCP port number such as 80 or 443`);
-  }
+  const problem = portNumberProblem(value);
+  if (problem) fail(owner, `${prop} ${value} ${problem}`);
 }
 
 /** The default range of kube-apiserver's --service-node-port-range. */
@@ -155,11 +138,6 @@ export function nodePortProblem(value: unknown): string | undefined {
     + 'to let Kubernetes choose';
 }
 
-export function checkNodePort(owner: string, prop: string, value: number): void {
-  checkNumber(owner, prop, value, 'e.g. 30443');
-  const problem = nodePortProblem(value);
-  if (problem) fail(owner, `${prop} ${value} ${problem}`);
-}
 
 /**
  * Two objects of one kind and name in one namespace, one overwriting the other when applied: the one wording for the
@@ -180,17 +158,10 @@ export function checkNodePortKey(owner: string, prop: string, name: string, port
   }
 }
 
-/** Counts such as replicas, retries and seconds: a whole number of at least 0; `example` ends the fix ("use e.g. 6"). */
-export function checkWholeNumber(owner: string, prop: string, value: unknown, example: string): asserts value is number {
-  checkNumber(owner, prop, value, `e.g. ${example}`);
-  if (!Number.isInteger(value) || value < 0) {
-    fail(owner, `${prop} ${value} is not a whole number of at least 0: use e.g. ${example}`);
-  }
-}
-
+/** A count of pods: a whole number of at least 0, as the settings word it. */
 export function checkReplicas(owner: string, prop: string, value: number): void {
   checkNumber(owner, prop, value, 'e.g. 2');
-  checkWholeNumber(owner, prop, value, '1 or 2');
+  if (!Number.isInteger(value) || value < 0) fail(owner, `${prop} ${value} is not a whole number of at least 0: use e.g. 2`);
 }
 
 // The grammar of image references (github.com/distribution/reference), which containerd and the kubelet parse.
@@ -354,9 +325,33 @@ export function checkOneOf<T extends string>(owner: string, prop: string, value:
   return value as T;
 }
 
-/** Props objects from JavaScript callers: `undefined` is fine where props are optional, a string is not. */
-export function checkProps(owner: string, props: unknown): void {
+/**
+ * Props objects from JavaScript callers: `undefined` is fine where props are optional, a string is not, and neither is a
+ * prop the construct does not have (a misspelling, or a cdk8s-plus name), which would otherwise be ignored without a
+ * word. `known` lists the construct's props; `instead` maps names users bring from elsewhere to the prop that does it.
+ */
+export function checkProps(owner: string, props: unknown, known?: readonly string[], instead: Readonly<Record<string, string>> = {}): void {
   if (props !== undefined && (typeof props !== 'object' || props === null || Array.isArray(props))) {
     fail(owner, `props ${show(props)} is not an object: pass the props as { ... }`);
   }
+  if (known === undefined || props === undefined) return;
+  for (const key of Object.keys(props as object)) {
+    if (known.includes(key)) continue;
+    const hint = instead[key] ?? nearest(key, known);
+    fail(owner, `${key} is not a prop of ${owner.split(' ')[0]}: ${hint ? `use ${hint}` : `its props are ${known.join(', ')}`}`);
+  }
+}
+
+/**
+ * The scope, once it is known that `id` is free in it: constructs refuses a second child of one id with a bare error, so
+ * a construct of this library checks first and names both (`super(uniqueId(scope, id, 'NginxApp'), id)`).
+ */
+export function uniqueId<S extends { node: { tryFindChild(id: string): unknown; path: string } }>(scope: S, id: string, kind: string): S {
+  const taken = scope.node.tryFindChild(id);
+  if (taken !== undefined) {
+    const what = (taken as { constructor: { name: string } }).constructor.name;
+    fail(ownerOf(kind, id), `id "${id}" is already the id of ${/^[A-Z]/.test(what) ? `a ${what}` : 'another construct'} in ${scope.node.path || 'the App'}: `
+      + 'give each construct of a scope its own id');
+  }
+  return scope;
 }

@@ -2,6 +2,7 @@
 // pulumi/index.ts; the e2e suite runs this same function as an inline program of the Automation API.
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { settingsOf } from '../lib/settings';
 import { GuideConfigError } from '../lib/validation';
 import { SecureNginxDeployment } from './secure-nginx-deployment';
 import { CONFIG_NAMESPACE, ConfigSource, readStackSettings, StackSettings, stackChart, stackErrorInSettingTerms } from './stack-settings';
@@ -35,26 +36,30 @@ const stackConfig: ConfigSource = {
  */
 function settings(): StackSettings {
   let s: StackSettings | undefined;
+  const present = Object.keys(pulumi.runtime.allConfig());
   try {
-    s = readStackSettings(stackConfig, Object.keys(pulumi.runtime.allConfig()));
+    s = readStackSettings(stackConfig, present);
     stackChart(s);
     return s;
   } catch (e) {
     if (!(e instanceof GuideConfigError)) throw e;
     // A construct's refusal of what a key gave it names the key; a RunError is printed as its message alone.
-    throw new pulumi.RunError((s ? stackErrorInSettingTerms(e, s) : e).message);
+    const keys = present.filter((k) => k.startsWith(`${CONFIG_NAMESPACE}:`)).map((k) => k.slice(CONFIG_NAMESPACE.length + 1));
+    throw new pulumi.RunError((s ? stackErrorInSettingTerms(e, s, keys) : e).message);
   }
 }
 
 /** Deploys the guide's final state with the current stack's settings and returns its outputs. */
 export function guideProgram(): GuideOutputs {
   const { cluster, ...deployment } = settings();
+  // The settings a component takes; the rest (the cluster) goes into its provider.
+  const args = Object.fromEntries(settingsOf('args').map((s) => [s, deployment[s as keyof typeof deployment]]));
   // The cluster is always the one the stack names; a kubeconfig is stored as a secret, as it can hold keys.
   const provider = new k8s.Provider('cluster', {
     ...(cluster.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(cluster.kubeconfig) } : {}),
     ...(cluster.context !== undefined ? { context: cluster.context } : {}),
   });
-  const guide = new SecureNginxDeployment('guide', deployment, { provider });
+  const guide = new SecureNginxDeployment('guide', args, { provider });
   return {
     loadBalancerAddress: guide.loadBalancerAddress,
     serviceName: guide.serviceName,

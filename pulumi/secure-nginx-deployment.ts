@@ -5,11 +5,11 @@ import * as tls from '@pulumi/tls';
 import { CertificatePair } from '../lib/certificate';
 import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../lib/nginx-app';
 import { SecureNginxChart } from '../lib/secure-nginx-chart';
-import { CertificateSetting, DEPLOYMENT_DEFAULTS, DeploymentSettings, stackChart } from './stack-settings';
-import { ServiceType } from '../lib/exposed-service';
-import { ImageSet } from '../lib/images';
+import { KUBERNETES_DEFAULT_NAMESPACE, resolveSettings, settingsOf } from '../lib/settings';
+import { SecureNginxDeploymentSettings } from '../lib/settings.generated';
 import { base64, TlsSecret } from '../lib/tls-secret';
-import { GuideConfigError } from '../lib/validation';
+import { checkProps, GuideConfigError } from '../lib/validation';
+import { stackChart } from './stack-settings';
 
 /**
  * Labels that make a namespace enforce, warn about and audit the Pod Security Standard "restricted".
@@ -25,98 +25,11 @@ export const RESTRICTED_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
 export const SECURE_NGINX_DEPLOYMENT_TYPE = 'guide-as-code:k8s:SecureNginxDeployment';
 
 /**
- * What to deploy. The cluster is not among them: pass a Kubernetes provider in the resource options
- * (`{ provider }`), as for any Pulumi component; its children inherit it.
+ * What to deploy: the settings of lib/settings.ts that a program gives in code, checked and defaulted as stack config
+ * is. The cluster is not among them: pass a Kubernetes provider in the resource options (`{ provider }`), as for any
+ * Pulumi component; its children inherit it.
  */
-export interface SecureNginxDeploymentArgs {
-  /**
-   * Namespace the app is deployed to; the component creates it unless it is `default` or holds an existing Secret.
-   * @default 'default'
-   */
-  readonly namespace?: string;
-  /**
-   * Number of nginx pods.
-   * @default 1
-   */
-  readonly replicas?: number;
-  /**
-   * How the Service is reached.
-   * @default ServiceType.LOAD_BALANCER
-   * @see https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
-   */
-  readonly serviceType?: ServiceType;
-  /**
-   * Which image family the defaults come from.
-   * @default ImageSet.PINNED
-   */
-  readonly imageSet?: ImageSet;
-  /**
-   * nginx image, overriding `imageSet`.
-   * @default - from `imageSet`
-   */
-  readonly nginxImage?: string;
-  /**
-   * curl client image, overriding `imageSet`.
-   * @default - from `imageSet`
-   */
-  readonly curlImage?: string;
-  /**
-   * Fixed node ports by Service port name (`http`, `https`).
-   * @default - chosen by the cluster
-   */
-  readonly nodePorts?: Readonly<Record<string, number>>;
-  /**
-   * Where the TLS certificate comes from.
-   * @default { source: 'generated' } (`@pulumi/tls`, renewed by `pulumi up` near its expiry)
-   */
-  readonly certificate?: CertificateSetting;
-  /**
-   * How long a generated certificate is valid, in hours.
-   * @default 8760 (a year)
-   */
-  readonly certificateValidityHours?: number;
-  /**
-   * How long before its expiry `pulumi up` replaces a generated certificate, in hours.
-   * @default 720 (30 days)
-   */
-  readonly certificateEarlyRenewalHours?: number;
-  /**
-   * Wait for the cloud load balancer's address; false on clusters without one (kind, minikube).
-   * @default true
-   */
-  readonly waitForLoadBalancer?: boolean;
-  /**
-   * The production preset (see `NginxApp`'s `hardening`), and a namespace that enforces Pod Security "restricted".
-   * @default false
-   * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
-   */
-  readonly hardening?: boolean;
-  /**
-   * Add the one-shot https check Job.
-   * @default true
-   */
-  readonly check?: boolean;
-}
-
-/** The Args with every default applied, once. */
-function withDefaults(args: SecureNginxDeploymentArgs): DeploymentSettings {
-  const d = DEPLOYMENT_DEFAULTS;
-  return {
-    namespace: args.namespace ?? d.namespace,
-    replicas: args.replicas ?? d.replicas,
-    serviceType: args.serviceType ?? d.serviceType,
-    imageSet: args.imageSet ?? d.imageSet,
-    nginxImage: args.nginxImage,
-    curlImage: args.curlImage,
-    nodePorts: args.nodePorts ?? d.nodePorts,
-    certificate: args.certificate ?? d.certificate,
-    certificateValidityHours: args.certificateValidityHours ?? d.certificateValidityHours,
-    certificateEarlyRenewalHours: args.certificateEarlyRenewalHours ?? d.certificateEarlyRenewalHours,
-    waitForLoadBalancer: args.waitForLoadBalancer ?? d.waitForLoadBalancer,
-    hardening: args.hardening ?? d.hardening,
-    check: args.check ?? d.check,
-  };
-}
+export interface SecureNginxDeploymentArgs extends SecureNginxDeploymentSettings {}
 
 /** A synthesized object, as cdk8s writes it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -160,7 +73,10 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
     // The provider of `opts` reaches every child through its parent.
     const child = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({ parent: this, ...extra });
 
-    const settings = withDefaults(args);
+    const owner = `SecureNginxDeployment "${name}"`;
+    checkProps(owner, args, settingsOf('args'));
+    const settings = resolveSettings(args, 'args', owner);
+    const namespaceName = settings.namespace ?? KUBERNETES_DEFAULT_NAMESPACE;
     const checked = stackChart(settings);
     this.chart = checked.chart;
     const objects = checked.objects as Manifest[];
@@ -169,12 +85,12 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
     const labels = settings.hardening ? RESTRICTED_NAMESPACE_LABELS : undefined;
     // An existing Secret lives in its namespace, so that namespace exists before the stack and is not the stack's:
     // the stack only patches its labels on (and takes them off again on destroy).
-    const existingNamespace = settings.namespace === 'default' || settings.certificate.source === 'existingSecret';
+    const existingNamespace = namespaceName === KUBERNETES_DEFAULT_NAMESPACE || settings.certificate.source === 'existingSecret';
     const namespace = existingNamespace
       ? undefined
-      : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: settings.namespace, ...(labels ? { labels } : {}) } }, child());
+      : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: namespaceName, ...(labels ? { labels } : {}) } }, child());
     const namespaceLabels = existingNamespace && labels
-      ? new k8s.core.v1.NamespacePatch(`${name}-namespace-labels`, { metadata: { name: settings.namespace, labels } }, child())
+      ? new k8s.core.v1.NamespacePatch(`${name}-namespace-labels`, { metadata: { name: namespaceName, labels } }, child())
       : undefined;
 
     const serviceName = this.chart.service.name;
@@ -188,9 +104,9 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
       this.certificate = new tls.SelfSignedCert(`${name}-certificate`, {
         privateKeyPem: this.privateKey.privateKeyPem,
         subject: { commonName: serviceName, organization: serviceName },
-        dnsNames: CertificatePair.serviceDnsNames(serviceName, settings.namespace),
-        validityPeriodHours: settings.certificateValidityHours,
-        earlyRenewalHours: settings.certificateEarlyRenewalHours,
+        dnsNames: CertificatePair.serviceDnsNames(serviceName, namespaceName),
+        validityPeriodHours: settings.certificateValidity.toHours(),
+        earlyRenewalHours: settings.certificateEarlyRenewal.toHours(),
         // Its own CA, as `openssl req -x509` makes it, so curl can trust it with --cacert.
         isCaCertificate: true,
         allowedUses: ['digital_signature', 'key_encipherment', 'server_auth', 'cert_signing'],
@@ -219,7 +135,7 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
           certificate: certificatePem.apply(base64),
           privateKey: pulumi.secret(privateKeyPem.apply(base64)),
         }),
-        metadata: { name: tlsSecret.name, namespace: settings.namespace, annotations: { ...PATCH_FORCE_ANNOTATION } },
+        metadata: { name: tlsSecret.name, namespace: namespaceName, annotations: { ...PATCH_FORCE_ANNOTATION } },
       }, child({ dependsOn: namespace ? [namespace] : [], additionalSecretOutputs: ['data', 'stringData'] }));
     }
 

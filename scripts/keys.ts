@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { NAME_RULES } from '../lib/validation';
 
 // The X.509 library loads only once a certificate is to be written: a bad argument is reported without that cost.
-type SelfSigned = typeof import('../lib/self-signed');
+type SelfSigned = typeof import('./self-signed');
 
 const USAGE = `npm run keys -- [options]
 
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       + 'pass --force to replace them');
     return;
   }
-  const { generateSelfSigned, writePemFiles } = require('../lib/self-signed') as SelfSigned;
+  const { generateSelfSigned, writePemFiles } = require('./self-signed') as SelfSigned;
   const pem = await generateSelfSigned({ service, namespace, days });
   writePemFiles(out, pem);
   const written = new X509Certificate(pem.certificatePem);

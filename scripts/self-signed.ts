@@ -4,7 +4,7 @@ import { randomBytes, webcrypto } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { CertificatePair } from './certificate';
+import { CertificatePair } from '../lib/certificate';
 
 type WebCrypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[1]>;
 

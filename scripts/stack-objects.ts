@@ -2,7 +2,7 @@
 // pulumi.runtime.setMocks: no engine, no cluster. `npm run diff` compares these between two versions.
 //   node --require sucrase/register/ts scripts/stack-objects.ts dev        one stack: its resources, as a list
 //   node --require sucrase/register/ts scripts/stack-objects.ts dev prod   several: { "dev": [...], "prod": [...] }, in one process
-import { generateSelfSigned } from '../lib/self-signed';
+import { generateSelfSigned } from './self-signed';
 import { guideProgram } from '../pulumi/program';
 import { readStackFile } from '../pulumi/stack-file';
 import { runUnderMocks } from './review/mock-engine';

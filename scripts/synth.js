@@ -37,7 +37,36 @@ function newestSource() {
   return newest;
 }
 
+/** Runs `fn` holding a lock folder, so synths started side by side compile build/ once, not over each other. */
+function withBuildLock(fn) {
+  const lock = path.join(root, 'build.lock');
+  const started = Date.now();
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      // A lock left by a killed process is older than any compile takes.
+      if (Date.now() - fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 300_000) fs.rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      if (Date.now() - started > 600_000) throw new Error(`${lock} is held for 10 minutes: remove it if no synth is running`);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 function ensureBuilt() {
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestSource()) return;
+  withBuildLock(compile);
+}
+
+function compile() {
+  // Another synth may have compiled while this one waited for the lock.
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestSource()) return;
   process.stderr.write('compiling main.ts and lib/ to build/ (a source changed since the last build)\n');
   const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')],

@@ -1,6 +1,6 @@
 // Bad input fails at construct time with a message that names the construct, the property, the value and the fix.
-import { Chart, Testing } from 'cdk8s';
-import { CurlProbe } from '../lib/curl-probe';
+import { Chart, Duration, Testing } from 'cdk8s';
+import { CurlCheckProps, CurlProbe } from '../lib/curl-probe';
 import { ExposedService, ServiceType } from '../lib/exposed-service';
 import { ImageSet } from '../lib/images';
 import { NginxApp } from '../lib/nginx-app';
@@ -42,27 +42,27 @@ describe('ports', () => {
 
   test('port 0', () => {
     expect(expose([{ port: 0, targetPort: 80 }])).toBe(
-      'ExposedService "my-nginx": ports[0].port 0 is outside 1-65535: use a whole TCP port number such as 80 or 443');
+      'ExposedService "my-nginx": ports[0].port 0 is outside 1-65535: use a whole port number such as 80 or 443');
   });
 
   test('port 65536', () => {
     expect(expose([{ port: 65536, targetPort: 80 }])).toBe(
-      'ExposedService "my-nginx": ports[0].port 65536 is outside 1-65535: use a whole TCP port number such as 80 or 443');
+      'ExposedService "my-nginx": ports[0].port 65536 is outside 1-65535: use a whole port number such as 80 or 443');
   });
 
   test('the same port number twice', () => {
     expect(expose([{ name: 'http', port: 8080, targetPort: 80 }, { name: 'https', port: 8080, targetPort: 443 }])).toBe(
-      'ExposedService "my-nginx": ports[1].port 8080 is used twice: give each port its own number');
+      'ExposedService "my-nginx": ports[1].port 8080 is used twice with protocol TCP: give each port its own number');
   });
 
   test('the same port name twice', () => {
     expect(expose([{ name: 'web', port: 8080, targetPort: 80 }, { name: 'web', port: 443 }])).toBe(
-      'ExposedService "my-nginx": ports[1].name "web" is used twice: give each port its own name');
+      'ExposedService "my-nginx": ports[1].name "web" is the name of another port of the Service: give each port its own name');
   });
 
   test('an unnamed port in a multi-port Service', () => {
     expect(expose([{ name: 'http', port: 8080, targetPort: 80 }, { port: 443 }])).toBe(
-      'ExposedService "my-nginx": ports[1].name is missing: Kubernetes requires a name on every port of a multi-port Service (e.g. "http")');
+      'ExposedService "my-nginx": ports[1].name is missing on a Service of several ports, which Kubernetes requires: name every port, e.g. "http"');
   });
 
   test('a targetPort the app does not listen on', () => {
@@ -72,7 +72,7 @@ describe('ports', () => {
 
   test('a nodePort outside 30000-32767', () => {
     expect(errorOf((c) => new ExposedService(c, 'Svc', { app: secureApp(c), type: ServiceType.NODE_PORT, nodePorts: { https: 80 } }))).toBe(
-      'ExposedService "my-nginx": ports[1].nodePort 80 is outside 30000-32767: pick a free port in the cluster\'s node-port range, '
+      'ExposedService "my-nginx": nodePorts.https 80 is outside 30000-32767: pick a free port in the cluster\'s node-port range, '
       + 'or leave it unset to let Kubernetes choose');
   });
 
@@ -84,7 +84,7 @@ describe('ports', () => {
   test('the same nodePort twice', () => {
     expect(errorOf((c) => new ExposedService(c, 'Svc', {
       app: secureApp(c), type: ServiceType.NODE_PORT, nodePorts: { http: 30080, https: 30080 },
-    }))).toBe('ExposedService "my-nginx": ports[1].nodePort 30080 is used twice: give each port its own');
+    }))).toBe('ExposedService "my-nginx": nodePorts.https 30080 is used twice: give each port its own');
   });
 });
 
@@ -96,7 +96,7 @@ describe('Service type', () => {
 
   test('a LoadBalancer-only prop on a ClusterIP Service', () => {
     expect(errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App'), loadBalancerSourceRanges: ['203.0.113.0/24'] }))).toBe(
-      'ExposedService "my-nginx": loadBalancerSourceRanges is only for type LoadBalancer, but type is ClusterIP: '
+      'ExposedService "my-nginx": loadBalancerSourceRanges ["203.0.113.0/24"] is only for type LoadBalancer, but type is ClusterIP: '
       + 'drop it or set type to LoadBalancer');
   });
 
@@ -108,14 +108,14 @@ describe('Service type', () => {
 
   test('externalTrafficPolicy on a ClusterIP Service', () => {
     expect(errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App'), externalTrafficPolicy: 'Local' }))).toBe(
-      'ExposedService "my-nginx": externalTrafficPolicy is only for types NodePort and LoadBalancer, but type is ClusterIP: '
+      'ExposedService "my-nginx": externalTrafficPolicy "Local" is only for types NodePort and LoadBalancer, but type is ClusterIP: '
       + 'drop it or change the type');
   });
 
   test('a source range that is not a CIDR', () => {
     expect(errorOf((c) => new ExposedService(c, 'Svc', {
       app: new NginxApp(c, 'App'), type: ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ['office'],
-    }))).toBe('ExposedService "my-nginx": loadBalancerSourceRanges entry "office" is not a CIDR (address/prefix length): use e.g. "203.0.113.0/24"');
+    }))).toBe('ExposedService "my-nginx": loadBalancerSourceRanges[0] "office" is not a CIDR (address/prefix length): use e.g. "203.0.113.0/24"');
   });
 
   test.each([
@@ -126,14 +126,14 @@ describe('Service type', () => {
   ])('a source range the API server cannot parse: %s', (range, problem) => {
     expect(errorOf((c) => new ExposedService(c, 'Svc', {
       app: new NginxApp(c, 'App'), type: ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: [range],
-    }))).toBe(`ExposedService "my-nginx": loadBalancerSourceRanges entry "${range}" ${problem}: use e.g. "203.0.113.0/24"`);
+    }))).toBe(`ExposedService "my-nginx": loadBalancerSourceRanges[0] "${range}" ${problem}: use e.g. "203.0.113.0/24"`);
   });
 });
 
 describe('NginxApp', () => {
   test('negative replicas', () => {
     expect(errorOf((c) => new NginxApp(c, 'App', { replicas: -1 }))).toBe(
-      'NginxApp "my-nginx": replicas -1 is not a whole number of at least 0: use e.g. 1 or 2');
+      'NginxApp "my-nginx": replicas -1 is not a whole number of at least 0: use e.g. 2');
   });
 
   test('an image reference with white space', () => {
@@ -148,7 +148,7 @@ describe('NginxApp', () => {
 
   test('an https config without a Secret', () => {
     expect(errorOf((c) => new NginxApp(c, 'App', { config: new NginxConfig(c, 'Config') }))).toBe(
-      'NginxApp "my-nginx": config "nginxconfigmap" serves https from tls.crt, tls.key but no tls Secret is given: '
+      'NginxApp "my-nginx": config "nginxconfigmap" serves https from /etc/nginx/ssl/tls.crt (ssl_certificate) but no tls Secret is given: '
       + 'pass tls (a TlsSecret) or a default.conf without ssl_certificate');
   });
 
@@ -156,7 +156,7 @@ describe('NginxApp', () => {
     expect(errorOf((c) => new NginxApp(c, 'App', {
       tls: TlsSecret.fromExisting(c, 'Secret', { layout: TlsSecretLayout.LEGACY_OPAQUE }),
       config: new NginxConfig(c, 'Config'),
-    }))).toBe('NginxApp "my-nginx": config "nginxconfigmap" reads tls.crt, tls.key but TlsSecret "nginxsecret" holds nginx.crt and nginx.key: '
+    }))).toBe('NginxApp "my-nginx": config "nginxconfigmap" reads tls.crt (ssl_certificate) but TlsSecret "nginxsecret" holds nginx.crt and nginx.key: '
       + 'build the NginxConfig with tls set to that TlsSecret so the file names match');
   });
 });
@@ -246,7 +246,8 @@ describe('CurlProbe', () => {
     [{ backoffLimit: -1 }, 'CurlProbe "curl-deployment": check backoffLimit -1 is not a whole number of at least 0: use e.g. 6'],
     [{ backoffLimit: 1.5 }, 'CurlProbe "curl-deployment": check backoffLimit 1.5 is not a whole number of at least 0: use e.g. 6'],
     [{ backoffLimit: '6' as unknown as number }, 'CurlProbe "curl-deployment": check backoffLimit "6" is not a number: pass a number, e.g. 6'],
-    [{ ttlSecondsAfterFinished: -5 }, 'CurlProbe "curl-deployment": check ttlSecondsAfterFinished -5 is not a whole number of at least 0: use e.g. 3600'],
+    [{ ttlAfterFinished: -5 as unknown as Duration }, 'CurlProbe "curl-deployment": check ttlAfterFinished -5 is not a Duration: write e.g. Duration.hours(1)'],
+    [{ ttlSecondsAfterFinished: 60 } as CurlCheckProps, 'CurlProbe "curl-deployment" addCheck(): ttlSecondsAfterFinished is not a prop of CurlProbe: use ttlAfterFinished'],
   ])('a check with %j', (props, message) => {
     expect(errorOf((c) => probe(c).addCheck(props))).toBe(message);
   });

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { writePemFiles } from '../lib/self-signed';
+import { writePemFiles } from '../scripts/self-signed';
 import { envWithoutSynthSettings, testCertificate } from './support/helpers';
 
 const root = join(__dirname, '..');

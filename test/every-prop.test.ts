@@ -2,7 +2,7 @@
 // the App's output check when the App is synthesized. Either way the message names the construct and the prop the
 // user set. The rows are keyed by each Props type, so a prop added to a construct without a row here is a type error,
 // which fails `npm test` (its type check).
-import { ApiObject, App, Chart, ChartProps, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, ChartProps, Duration, JsonPatch, Testing } from 'cdk8s';
 import { CurlCheckProps, CurlProbe, CurlProbeProps } from '../lib/curl-probe';
 import { ExposedService, ExposedServiceProps, ServiceType } from '../lib/exposed-service';
 import { addGuideCharts, GuideChartsProps } from '../lib/guide-charts';
@@ -61,9 +61,9 @@ const ROWS = {
     enableServiceLinks: [(a) => new NginxApp(chart(a), 'app', { enableServiceLinks: bad('yes') }), 'NginxApp "my-nginx"'],
     hardening: [(a) => new NginxApp(chart(a), 'app', { hardening: true }), 'NginxApp "my-nginx"'],
     restricted: [(a) => new NginxApp(chart(a), 'app', { restricted: true }), 'NginxApp "my-nginx"'],
-    resources: [(a) => new NginxApp(chart(a), 'app', { resources: { limits: { memory: bad('128Mi') } } }), 'NginxApp "my-nginx"'],
+    resources: [(a) => new NginxApp(chart(a), 'app', { resources: { memory: { limit: bad('128Mi') } } }), 'NginxApp "my-nginx"'],
     probes: [(a) => new NginxApp(chart(a), 'app', { probes: bad('on') }), 'NginxApp "my-nginx"'],
-    strategy: [(a) => new NginxApp(chart(a), 'app', { strategy: { type: 'Rolling' } }), 'NginxApp "my-nginx"'],
+    strategy: [(a) => new NginxApp(chart(a), 'app', { strategy: bad({ type: 'Rolling' }) }), 'NginxApp "my-nginx"'],
     preStopSleep: [(a) => new NginxApp(chart(a), 'app', { preStopSleep: Duration.millis(1500) }), 'NginxApp "my-nginx"'],
     terminationGracePeriod: [(a) => new NginxApp(chart(a), 'app', { preStopSleep: Duration.seconds(10), terminationGracePeriod: Duration.seconds(5) }),
       'NginxApp "my-nginx"'],
@@ -110,7 +110,7 @@ const ROWS = {
     name: [(a) => { const c = chart(a); new CurlProbe(c, 'curl', { service: service(c) }).addCheck({ name: 'Check!' }); }, 'CurlProbe "curl-deployment"'],
     backoffLimit: [(a) => { const c = chart(a); new CurlProbe(c, 'curl', { service: service(c) }).addCheck({ backoffLimit: -1 }); },
     'CurlProbe "curl-deployment"'],
-    ttlSecondsAfterFinished: [(a) => { const c = chart(a); new CurlProbe(c, 'curl', { service: service(c) }).addCheck({ ttlSecondsAfterFinished: 1.5 }); },
+    ttlAfterFinished: [(a) => { const c = chart(a); new CurlProbe(c, 'curl', { service: service(c) }).addCheck({ ttlAfterFinished: bad(1.5) }); },
     'CurlProbe "curl-deployment"'],
   } satisfies RowsFor<CurlCheckProps>,
   NginxConfig: {
@@ -135,12 +135,12 @@ const ROWS = {
     tls: [(a) => new SecureNginxChart(a, 'final', { tls: bad({ from: 'pem', certificatePem: 'x' }) }), 'TlsSecret "nginxsecret"', 'certificatePem'],
     serviceType: [(a) => new SecureNginxChart(a, 'final', { serviceType: bad('Ingress') }), 'SecureNginxChart "final"'],
     replicas: [(a) => new SecureNginxChart(a, 'final', { replicas: bad('2') }), 'SecureNginxChart "final"'],
-    imageSet: [(a) => new SecureNginxChart(a, 'final', { imageSet: bad('latest') }), 'NginxApp "my-nginx"'],
+    imageSet: [(a) => new SecureNginxChart(a, 'final', { imageSet: bad('latest') }), 'SecureNginxChart "final"'],
     nginxImage: [(a) => new SecureNginxChart(a, 'final', { nginxImage: 'Nginx' }), 'SecureNginxChart "final"'],
     curlImage: [(a) => new SecureNginxChart(a, 'final', { curlImage: 'curl:' }), 'SecureNginxChart "final"'],
     nodePorts: [(a) => new SecureNginxChart(a, 'final', { nodePorts: { https: 1 } }), 'SecureNginxChart "final"'],
     serviceAnnotations: [(a) => new SecureNginxChart(a, 'final', { serviceAnnotations: { 'a b': 'c' } }), 'SecureNginxChart "final"'],
-    enableServiceLinks: [(a) => new SecureNginxChart(a, 'final', { enableServiceLinks: bad('no') }), 'NginxApp "my-nginx"'],
+    enableServiceLinks: [(a) => new SecureNginxChart(a, 'final', { enableServiceLinks: bad('no') }), 'SecureNginxChart "final"'],
     hardening: [(a) => new SecureNginxChart(a, 'final', { hardening: true, imageSet: ImageSet.GUIDE }), 'NginxApp "my-nginx"'],
     networkPolicies: [(a) => new SecureNginxChart(a, 'final', { networkPolicies: bad('yes') }), 'SecureNginxChart "final"'],
     check: [(a) => new SecureNginxChart(a, 'final', { check: bad('no') }), 'SecureNginxChart "final"'],
@@ -150,11 +150,18 @@ const ROWS = {
   } satisfies RowsFor<Omit<SecureNginxChartProps, 'disableResourceNameHashes'>>,
   GuideCharts: {
     tls: [(a) => addGuideCharts(a, { tls: bad({ from: 'files', certificateFile: '/nonexistent' }) }), 'TlsSecret "nginxsecret"', 'certificateFile'],
-    imageSet: [(a) => addGuideCharts(a, { imageSet: bad('latest') }), 'NginxApp "my-nginx"'],
+    imageSet: [(a) => addGuideCharts(a, { imageSet: bad('latest') }), 'addGuideCharts'],
     nginxImage: [(a) => addGuideCharts(a, { nginxImage: 'nginx latest' }), 'addGuideCharts'],
     curlImage: [(a) => addGuideCharts(a, { curlImage: 'curl@md5:00' }), 'addGuideCharts'],
     namespace: [(a) => addGuideCharts(a, { namespace: 'Shop' }), 'addGuideCharts'],
-    finalState: [(a) => addGuideCharts(a, { finalState: { replicas: -2 } }), 'SecureNginxChart "guide-final-state"', 'replicas'],
+    serviceType: [(a) => addGuideCharts(a, { serviceType: bad('Ingress') }), 'addGuideCharts'],
+    replicas: [(a) => addGuideCharts(a, { replicas: -2 }), 'addGuideCharts'],
+    nodePorts: [(a) => addGuideCharts(a, { nodePorts: { admin: 30000 } }), 'addGuideCharts'],
+    serviceAnnotations: [(a) => addGuideCharts(a, { serviceAnnotations: { 'a/b/c': 'x' } }), 'addGuideCharts'],
+    enableServiceLinks: [(a) => addGuideCharts(a, { enableServiceLinks: bad(1) }), 'addGuideCharts'],
+    hardening: [(a) => addGuideCharts(a, { hardening: true, imageSet: ImageSet.GUIDE }), 'NginxApp "my-nginx"'],
+    networkPolicies: [(a) => addGuideCharts(a, { networkPolicies: bad('on') }), 'addGuideCharts'],
+    check: [(a) => addGuideCharts(a, { check: bad('no') }), 'addGuideCharts'],
     finalStateApp: [(a) => addGuideCharts(a, { finalStateApp: bad('dist') }), 'addGuideCharts'],
   } satisfies RowsFor<GuideChartsProps>,
 };
@@ -173,11 +180,21 @@ test.each(CASES)('%s %s: a bad value is refused, naming the construct and the pr
   expect(message.slice(owner.length + 2)).toMatch(new RegExp(`^${named}\\b|[ (]${named}\\b`));
 });
 
-test('the output check, not a construct, refuses what only the output shows', () => {
-  const byCheck = CASES.filter(([, , build]) => refusal(build).by === 'output check').map(([c, p]) => `${c} ${p}`);
-  expect(byCheck).toEqual([
-    'CurlProbe name', 'Chart namespace', 'Chart labels', 'SecureNginxChart namespace', 'SecureNginxChart labels',
-  ]);
+test('a construct refuses a bad prop when it is built, the output check what changed after it: a patch, an object of the user\'s own', () => {
+  expect(CASES.filter(([, , build]) => refusal(build).by === 'output check').map(([c, p]) => `${c} ${p}`)).toEqual([]);
+  const patched = refusal((a) => {
+    const app = httpsApp(chart(a));
+    app.deployment.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/ports/0/containerPort', 70000));
+  });
+  expect(patched).toEqual({ by: 'output check', message: 'NginxApp "my-nginx": tls 70000 is outside 1-65535: use a whole port number such as 80 or 443' });
+  const raw = refusal((a) => {
+    const c = chart(a);
+    httpsApp(c); // the library's constructs add the output check to the App
+    new ApiObject(c, 'raw', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'raw' }, spec: { selector: { matchLabels: { app: 'raw' } },
+      template: { metadata: { labels: { app: 'raw' } }, spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } }] } } } });
+  });
+  expect(raw).toEqual({ by: 'output check', message: 'Deployment "raw" at c/raw: spec.template.spec.containers[0].resources.requests.cpu "2" is more '
+    + 'than the limit "1", which the API server refuses: request at most the limit' });
 });
 
 test('two charts of one App emitting one object, and one node port used twice, are refused by the output check', () => {
@@ -196,7 +213,7 @@ test('two charts of one App emitting one object, and one node port used twice, a
     'ExposedService "my-nginx": app NginxApp "my-nginx" makes metadata.name "my-nginx", which is also the name of ExposedService "my-nginx" in '
       + 'chart "a": both are Service "my-nginx" in namespace "shop", so one would overwrite the other; give one of them another name, or put '
       + 'its chart in another namespace',
-    'ExposedService "my-nginx": nodePorts 30443 is also the node port of ExposedService "my-nginx" in chart "a", and a node port is one port '
+    'ExposedService "my-nginx": nodePorts.https 30443 is also the node port of ExposedService "my-nginx" in chart "a", and a node port is one port '
       + 'on every node: give each Service its own node port, or leave it unset to let Kubernetes choose',
   ]);
 });
@@ -217,6 +234,6 @@ test('a node port out of range is worded once: the prop check and the output che
   expect(byProp.by).toBe('construct');
   expect(byOutput.by).toBe('output check');
   const rule = 'is outside 30000-32767: pick a free port in the cluster\'s node-port range, or leave it unset to let Kubernetes choose';
-  expect(byProp.message).toBe(`ExposedService "my-nginx": ports[1].nodePort 80 ${rule}`);
+  expect(byProp.message).toBe(`ExposedService "my-nginx": nodePorts.https 80 ${rule}`);
   expect(byOutput.message).toBe(`Service "raw" at c/raw: spec.ports[0].nodePort 80 ${rule}`);
 });

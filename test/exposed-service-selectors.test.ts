@@ -99,7 +99,7 @@ describe('NginxApp as a cdk8s-plus pod selector', () => {
     const service = app.exposeViaService();
     // THEN
     expect(service.node.scope).toBe(chart);
-    expect(service.nginxApp).toBe(app);
+    expect(service.backend).toBe(app);
     const objects = synth(chart);
     expect(objects.map((o) => o.kind)).toEqual(['Service', 'Deployment']);
     expect(objectOf(objects, 'Service').spec).toEqual({ ports: [{ port: 80, protocol: 'TCP' }], selector: { run: 'my-nginx' } });

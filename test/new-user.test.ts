@@ -9,7 +9,7 @@ import { CurlProbe } from '../lib/curl-probe';
 import { ExposedService } from '../lib/exposed-service';
 import { CERTIFICATE_FINGERPRINT_ANNOTATION, NginxApp } from '../lib/nginx-app';
 import { NginxConfig } from '../lib/nginx-config';
-import { writePemFiles } from '../lib/self-signed';
+import { writePemFiles } from '../scripts/self-signed';
 import { readSynthSettings } from '../lib/synth-settings';
 import { TlsSecret } from '../lib/tls-secret';
 import { errorOf, objectOf, synth, testCertificate } from './support/helpers';
@@ -205,7 +205,7 @@ describe('JavaScript callers passing the wrong kind of value', () => {
 
   test('a port number as text', () => {
     expect(errorOf((c) => new ExposedService(c, 'Svc', { app: new NginxApp(c, 'App'), ports: [{ port: untyped('80') }] }))).toBe(
-      'ExposedService "my-nginx": ports[0].port "80" is not a number: pass a number, e.g. 443');
+      'ExposedService "my-nginx": ports[0].port "80" is not a number: give a whole port number such as 80 or 443');
   });
 
   test('ports as one object instead of a list', () => {

@@ -1,9 +1,9 @@
 // The production preset is the default of each of its parts, and each part is a prop of its own: a user can take the
 // preset and override one part, or take one part without the preset. Compared object against object, so a part that
 // leaks into another (or a part that does nothing) shows up as an unexpected or missing path.
-import { Chart, Duration, Testing } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { NginxApp, NginxAppProps } from '../lib/nginx-app';
+import { RolloutStrategy } from '../lib/rollout';
 import { TlsSecret } from '../lib/tls-secret';
 import { GuideConfigError } from '../lib/validation';
 import { Manifest, synth } from './support/helpers';
@@ -48,12 +48,12 @@ describe('the preset with one part overridden changes that part only', () => {
 
   test.each<[string, NginxAppProps, string[]]>([
     ['probes: false', { probes: false }, [`${CONTAINER}.livenessProbe`, `${CONTAINER}.readinessProbe`]],
-    ['strategy: Recreate', { strategy: { type: 'Recreate' } }, [`${DEPLOYMENT}.spec.strategy`]],
+    ['strategy: Recreate', { strategy: RolloutStrategy.recreate() }, [`${DEPLOYMENT}.spec.strategy`]],
     ['preStopSleep: 0 s', { preStopSleep: Duration.seconds(0) }, [`${CONTAINER}.lifecycle`]],
     ['terminationGracePeriod: 60 s', { terminationGracePeriod: Duration.seconds(60) }, [`${POD}.terminationGracePeriodSeconds`]],
     ['disruptionBudget: false', { disruptionBudget: false }, ['PodDisruptionBudget/my-nginx']],
     ['spread: false', { spread: false }, [`${POD}.topologySpreadConstraints`]],
-    ['resources: a memory limit only', { resources: { limits: { memory: k8s.Quantity.fromString('1Gi') } } }, [`${CONTAINER}.resources`]],
+    ['resources: a memory limit only', { resources: { memory: { limit: Size.gibibytes(1) } } }, [`${CONTAINER}.resources`]],
   ])('%s', (_, override, expected) => {
     expect(changedFields(preset, appObjects({ hardening: true, ...override }))).toEqual(expected);
   });
@@ -90,13 +90,14 @@ describe('one part taken without the preset adds that part only', () => {
     expect(violations(appObjects({ restricted: true }))).toEqual([]);
   });
 
-  test('with one replica the preset has no budget and no spread, and asking for them gives them', () => {
+  test('with one replica the preset has no budget and no spread, and asking for them is refused: they would do nothing', () => {
     const single = appObjects({ hardening: true, replicas: 1 });
     expect(single['PodDisruptionBudget/my-nginx']).toBeUndefined();
     expect(single[DEPLOYMENT].spec.template.spec.topologySpreadConstraints).toBeUndefined();
-    const asked = appObjects({ hardening: true, replicas: 1, disruptionBudget: true, spread: true });
-    expect(asked['PodDisruptionBudget/my-nginx'].spec.maxUnavailable).toBe(1);
-    expect(asked[DEPLOYMENT].spec.template.spec.topologySpreadConstraints).toHaveLength(1);
+    expect(() => appObjects({ hardening: true, replicas: 1, disruptionBudget: true })).toThrow('NginxApp "my-nginx": disruptionBudget is on with '
+      + 'replicas 1, where it lets a drain evict every pod it has (maxUnavailable 1), so it protects nothing: give the app 2 or more replicas, or leave disruptionBudget off');
+    expect(() => appObjects({ replicas: 1, spread: true })).toThrow('NginxApp "my-nginx": spread is on with replicas 1, where it has no other '
+      + 'replica to spread from');
   });
 });
 
@@ -121,10 +122,13 @@ describe('the parts refuse what would break the rollout they exist for', () => {
     expect(refusal({ restricted: true, image: 'bprashanth/nginxhttps:1.0' })).toMatch(/^NginxApp "my-nginx": restricted cannot work with image .* or turn restricted off$/);
   });
 
-  test('a strategy Kubernetes does not know, and a quantity that would vanish from the manifest', () => {
-    expect(refusal({ strategy: { type: 'Recreate', rollingUpdate: {} } })).toMatch(/strategy.rollingUpdate is set with type "Recreate"/);
+  test('the Kubernetes shapes of a strategy and of resources, which take any text, are refused for the typed values', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    expect(refusal({ resources: { requests: { cpu: '50m' as any } } })).toBe('NginxApp "my-nginx": resources.requests.cpu "50m" is not a k8s.Quantity: '
-      + 'write k8s.Quantity.fromString("50m")');
+    const untyped = (value: unknown): any => value;
+    expect(refusal({ strategy: untyped({ type: 'Recreate', rollingUpdate: {} }) })).toBe('NginxApp "my-nginx": strategy {"type":"Recreate","rollingUpdate":{}} '
+      + 'is not a RolloutStrategy: pass the RolloutStrategy object, e.g. strategy: RolloutStrategy.rollingUpdate({ maxSurge: PercentOrAbsolute.absolute(1) })');
+    expect(refusal({ resources: untyped({ requests: { cpu: '50m' } }) })).toBe('NginxApp "my-nginx": resources.requests is not cpu, memory or '
+      + 'ephemeralStorage (this is the Kubernetes shape, which takes any text): pass e.g. { cpu: { request: Cpu.millis(50), limit: Cpu.millis(500) }, '
+      + 'memory: { limit: Size.mebibytes(128) } }');
   });
 });

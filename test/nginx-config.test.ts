@@ -14,7 +14,7 @@ describe('NginxConfig', () => {
     // THEN
     expect(config.name).toBe('nginxconfigmap');
     expect(objectOf(synth(chart), 'ConfigMap').data).toEqual({ 'default.conf': fixtureText('nginx-default.conf') + '\n' });
-    expect(config.sslFiles).toEqual(['tls.crt', 'tls.key']);
+    expect(config.filesRead.map((f) => f.path)).toEqual(['/etc/nginx/ssl/tls.crt', '/etc/nginx/ssl/tls.key']);
   });
 
   test('for the legacy Secret layout it is the pre-2018 default.conf with nginx.crt and nginx.key', () => {
@@ -22,7 +22,7 @@ describe('NginxConfig', () => {
     const tls = TlsSecret.fromExisting(chart, 'Secret', { layout: TlsSecretLayout.LEGACY_OPAQUE });
     const config = new NginxConfig(chart, 'Config', { tls });
     expect(config.defaultConf).toBe(fixtureText('nginx-default.v-old.conf'));
-    expect(config.sslFiles).toEqual(['nginx.crt', 'nginx.key']);
+    expect(config.filesRead.map((f) => f.path)).toEqual(['/etc/nginx/ssl/nginx.crt', '/etc/nginx/ssl/nginx.key']);
   });
 
   test('a default.conf of the user\'s own replaces the guide\'s', () => {
@@ -31,7 +31,7 @@ describe('NginxConfig', () => {
     expect(objectOf(synth(chart), 'ConfigMap')).toEqual({
       apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain' }, data: { 'default.conf': 'server { listen 80; }\n' },
     });
-    expect(config.sslFiles).toEqual([]);
+    expect(config.filesRead).toEqual([]);
   });
 
   describe('certificateLoading', () => {
@@ -44,7 +44,7 @@ describe('NginxConfig', () => {
       expect(config.certificateLoading).toBe('per-handshake');
       expect(config.defaultConf).toBe('map $ssl_server_name $guide_ssl_dir {\n        default /etc/nginx/ssl;\n}\n\n'
         + fixtureText('nginx-default.conf').replace(/\/etc\/nginx\/ssl\//g, '$guide_ssl_dir/') + '\n');
-      expect(config.sslFiles).toEqual(['tls.crt', 'tls.key']);
+      expect(config.filesRead.map((f) => f.path)).toEqual(['/etc/nginx/ssl/tls.crt', '/etc/nginx/ssl/tls.key']);
     });
 
     test("is 'at-start' (the guide's default.conf) unless asked, and a user's default.conf says which it is", () => {

@@ -9,7 +9,7 @@ import { addGuideCharts, GuideCharts } from '../lib/guide-charts';
 import { IMAGES, ImageSet } from '../lib/images';
 import { NginxApp } from '../lib/nginx-app';
 import { ExposedService, ServiceType } from '../lib/exposed-service';
-import { writePemFiles } from '../lib/self-signed';
+import { writePemFiles } from '../scripts/self-signed';
 import { TlsSecret, TlsSecretLayout } from '../lib/tls-secret';
 import { fixtureObjects, fixtureText, Manifest, objectOf, synth, testCertificate } from './support/helpers';
 

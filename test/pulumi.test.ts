@@ -2,6 +2,7 @@
 // orders the Service first, exports the load balancer address, and refuses bad stack config.
 import { X509Certificate } from 'node:crypto';
 import { Testing } from 'cdk8s';
+import { STACK_CONFIG_KEYS } from '../lib/settings';
 import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../lib/nginx-app';
 import { ServiceType } from '../lib/exposed-service';
 import { addGuideCharts } from '../lib/guide-charts';
@@ -334,24 +335,24 @@ test('with default settings it deploys what `npm run synth` writes to dist/guide
 
 describe('bad stack config fails before any resource is registered, naming the key', () => {
   test.each([
-    ['guide-as-code:replicas', '-1', 'stack config: guide-as-code:replicas "-1" is not a whole number of at least 0 in decimal digits: set it with `pulumi config set guide-as-code:replicas <number>`'],
-    ['guide-as-code:replicas', 'two', 'stack config: guide-as-code:replicas "two" is not a whole number of at least 0 in decimal digits: set it with `pulumi config set guide-as-code:replicas <number>`'],
-    ['guide-as-code:replicas', '0x2', 'stack config: guide-as-code:replicas "0x2" is not a whole number of at least 0 in decimal digits: set it with `pulumi config set guide-as-code:replicas <number>`'],
-    ['guide-as-code:certificateValidityHours', '1e3', 'stack config: guide-as-code:certificateValidityHours "1e3" is not a whole number of at least 0 in decimal digits: set it with `pulumi config set guide-as-code:certificateValidityHours <number>`'],
+    ['guide-as-code:replicas', '-1', 'stack config: guide-as-code:replicas "-1" is not a whole number of at least 0 in decimal digits: set it with `pulumi config set guide-as-code:replicas 2`'],
+    ['guide-as-code:replicas', 'two', 'stack config: guide-as-code:replicas "two" is not a whole number of at least 0 in decimal digits: set it with `pulumi config set guide-as-code:replicas 2`'],
+    ['guide-as-code:replicas', '0x2', 'stack config: guide-as-code:replicas "0x2" is not a whole number of at least 0 in decimal digits: set it with `pulumi config set guide-as-code:replicas 2`'],
+    ['guide-as-code:certificateValidityHours', '1e3', 'stack config: guide-as-code:certificateValidityHours "1e3" is not a whole number of hours of at least 1 in decimal digits: set it with `pulumi config set guide-as-code:certificateValidityHours 8760`'],
     ['guide-as-code:nodePorts', '{"https": 3.0443e4}', 'stack config: guide-as-code:nodePorts {"https": 3.0443e4} has the number 3.0443e4, which is not written in decimal digits: use e.g. {"https": 30443}'],
-    ['guide-as-code:nodePorts', '{"metrics": 30999}', 'stack config: guide-as-code:nodePorts names port "metrics", but the Service\'s ports are "http" and "https": key nodePorts by one of those names'],
+    ['guide-as-code:nodePorts', '{"metrics": 30999}', 'stack config: guide-as-code:nodePorts {"metrics": 30999} names port "metrics", but the Service\'s ports are "http" and "https": key the node ports by one of those names'],
     ['guide_as_code:replicas', '2', 'stack config: guide_as_code:replicas is not read: its namespace "guide_as_code" is not this project\'s "guide-as-code"; did you mean guide-as-code:replicas? set the key as guide-as-code:<setting>'],
-    ['guide-as-code:nodePorts', '{"http": 30443, "https": 30443}', 'stack config: guide-as-code:nodePorts.https 30443 is also guide-as-code:nodePorts.http: give each port its own node port'],
-    ['guide-as-code:imageSet', 'guide', 'stack config: guide-as-code:hardening true cannot work with guide-as-code:imageSet guide: its nginx (bprashanth/nginxhttps:1.0) runs as root on 80 and 443 from a default.conf of its own, and restricted pods have no root to bind those ports; set guide-as-code:imageSet to pinned, set guide-as-code:nginxImage to nginx:1.27.4, or guide-as-code:hardening to false'],
-    ['guide-as-code:nginxImage', 'bprashanth/nginxhttps:1.0', 'stack config: guide-as-code:hardening true cannot work with guide-as-code:nginxImage bprashanth/nginxhttps:1.0: its nginx (bprashanth/nginxhttps:1.0) runs as root on 80 and 443 from a default.conf of its own, and restricted pods have no root to bind those ports; set guide-as-code:nginxImage to nginx:1.27.4, or guide-as-code:hardening to false'],
-    ['guide-as-code:serviceType', 'Ingress', 'stack config: guide-as-code:serviceType "Ingress" is not one of "ClusterIP", "NodePort", "LoadBalancer"'],
+    ['guide-as-code:nodePorts', '{"http": 30443, "https": 30443}', 'stack config: guide-as-code:nodePorts {"http": 30443, "https": 30443} has https 30443, which is also http: give each port its own node port'],
+    ['guide-as-code:imageSet', 'guide', 'stack config: guide-as-code:hardening "true" and guide-as-code:imageSet "guide" give NginxApp "my-nginx" hardening cannot work with imageSet\'s image "bprashanth/nginxhttps:1.0": its nginx (bprashanth/nginxhttps:1.0) runs as root on 80 and 443 from a default.conf of its own, and restricted pods have no root to bind those ports: use an official nginx image (guide-as-code:imageSet pinned, or guide-as-code:nginxImage nginx:1.27.4) with an NginxConfig, or set guide-as-code:hardening false'],
+    ['guide-as-code:nginxImage', 'bprashanth/nginxhttps:1.0', 'stack config: guide-as-code:hardening "true" and guide-as-code:nginxImage "bprashanth/nginxhttps:1.0" give NginxApp "my-nginx" hardening cannot work with image "bprashanth/nginxhttps:1.0": its nginx (bprashanth/nginxhttps:1.0) runs as root on 80 and 443 from a default.conf of its own, and restricted pods have no root to bind those ports: use an official nginx image (guide-as-code:imageSet pinned, or guide-as-code:nginxImage nginx:1.27.4) with an NginxConfig, or set guide-as-code:hardening false'],
+    ['guide-as-code:serviceType', 'Ingress', 'stack config: guide-as-code:serviceType "Ingress" is not one of "ClusterIP", "NodePort", "LoadBalancer": set it with `pulumi config set guide-as-code:serviceType ClusterIP`'],
     ['guide-as-code:namespace', 'Guide_Dev', 'stack config: guide-as-code:namespace "Guide_Dev" is not a valid DNS-1123 label: use at most 63 lower-case letters, digits and \'-\', starting and ending with a letter or digit (e.g. "my-nginx")'],
-    ['guide-as-code:nodePorts', '{"https": 443}', 'stack config: guide-as-code:nodePorts.https 443 is outside 30000-32767: pick a free port in the cluster\'s node-port range, or leave it unset to let Kubernetes choose'],
+    ['guide-as-code:nodePorts', '{"https": 443}', 'stack config: guide-as-code:nodePorts {"https": 443} has https 443, which is outside 30000-32767: pick a free port in the cluster\'s node-port range, or leave it unset to let Kubernetes choose'],
     ['guide-as-code:nodePorts', '[30080]', 'stack config: guide-as-code:nodePorts [30080] is not an object of port names to node ports: use e.g. {"http": 30080, "https": 30443}'],
     ['guide-as-code:waitForLoadBalancer', 'yes', 'stack config: guide-as-code:waitForLoadBalancer "yes" is not true or false: set it with `pulumi config set guide-as-code:waitForLoadBalancer true`'],
-    ['guide-as-code:certificateEarlyRenewalHours', '9000', 'stack config: guide-as-code:certificateEarlyRenewalHours 9000 must be at least 0 and less than guide-as-code:certificateValidityHours 8760, or every `pulumi up` replaces the certificate'],
-    ['guide-as-code:nginxImage', 'nginx 1.27', 'stack config: guide-as-code:nginxImage "nginx 1.27" is not a valid image reference (it contains white space): use e.g. "nginx:1.27.4", or remove the key for the default'],
-    ['guide-as-code:replica', '2', 'stack config: guide-as-code:replica is not a setting: did you mean guide-as-code:replicas? use one of guide-as-code:namespace, guide-as-code:replicas, guide-as-code:serviceType, guide-as-code:imageSet, guide-as-code:nginxImage, guide-as-code:curlImage, guide-as-code:nodePorts, guide-as-code:certificateValidityHours, guide-as-code:certificateEarlyRenewalHours, guide-as-code:waitForLoadBalancer, guide-as-code:hardening, guide-as-code:check, guide-as-code:certificateSource, guide-as-code:existingSecretName, guide-as-code:certificatePem, guide-as-code:privateKeyPem, guide-as-code:kubeconfig, guide-as-code:context'],
+    ['guide-as-code:certificateEarlyRenewalHours', '9000', 'stack config: guide-as-code:certificateEarlyRenewalHours 9000 hours is not less than guide-as-code:certificateValidityHours 8760 hours, so every `pulumi up` would replace the certificate: renew less early, or issue for longer'],
+    ['guide-as-code:nginxImage', 'nginx 1.27', 'stack config: guide-as-code:nginxImage "nginx 1.27" is not a valid image reference (it contains white space): set it with `pulumi config set guide-as-code:nginxImage nginx:1.27.4`, or remove the key for the default'],
+    ['guide-as-code:replica', '2', `stack config: guide-as-code:replica is not a setting: did you mean guide-as-code:replicas? use one of ${STACK_CONFIG_KEYS.map((k) => `guide-as-code:${k}`).join(', ')}`],
   ])('%s: %s', async (key, value, message) => {
     const run = await runStack({ ...stackConfig('prod'), [key]: value });
     expect(run.error?.message).toBe(message);
@@ -362,7 +363,7 @@ describe('bad stack config fails before any resource is registered, naming the k
 
   test('a nodePort the construct refuses (on a ClusterIP Service) is caught as config too', async () => {
     const run = await runStack({ 'guide-as-code:context': 'kind-guide', 'guide-as-code:serviceType': 'ClusterIP', 'guide-as-code:nodePorts': '{"http": 30080}' });
-    expect(run.error?.message).toBe('stack config: guide-as-code:nodePorts needs guide-as-code:serviceType NodePort or LoadBalancer, but it is ClusterIP: remove one of them');
+    expect(run.error?.message).toBe('stack config: guide-as-code:nodePorts {"http":30080} and guide-as-code:serviceType "ClusterIP" give ExposedService "my-nginx" nodePorts.http 30080 needs type NodePort or LoadBalancer, but type is ClusterIP: drop the nodePort or change the type');
     expect(run.resources).toEqual([]);
   });
 });

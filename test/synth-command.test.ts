@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { SYNTH_VARIABLES } from '../lib/synth-settings';
-import { writePemFiles } from '../lib/self-signed';
+import { writePemFiles } from '../scripts/self-signed';
 import { envWithoutSynthSettings, Manifest, nginxDeploymentOf, testCertificate } from './support/helpers';
 
 const root = join(__dirname, '..');
@@ -63,20 +63,24 @@ describe('npm run synth', () => {
   });
 
   const BAD_SETTINGS: [Record<string, string>, string][] = [
-    [{ GUIDE_REPLICAS: 'two' }, 'error: environment: GUIDE_REPLICAS "two" is not a whole number: set e.g. GUIDE_REPLICAS=2'],
-    [{ GUIDE_REPLICAS: '0x2' }, 'error: environment: GUIDE_REPLICAS "0x2" is not a whole number: set e.g. GUIDE_REPLICAS=2'],
-    [{ GUIDE_HARDENING: 'true', GUIDE_IMAGES: 'guide' }, 'error: environment: GUIDE_HARDENING=true cannot work with GUIDE_IMAGES=guide: its nginx '
+    [{ GUIDE_REPLICAS: 'two' }, 'error: environment: GUIDE_REPLICAS "two" is not a whole number of at least 0 in decimal digits: set e.g. GUIDE_REPLICAS=2'],
+    [{ GUIDE_REPLICAS: '0x2' }, 'error: environment: GUIDE_REPLICAS "0x2" is not a whole number of at least 0 in decimal digits: set e.g. GUIDE_REPLICAS=2'],
+    // NginxApp's rule, restated in the terms of the two variables that made it, with a fix an environment user can set.
+    [{ GUIDE_HARDENING: 'true', GUIDE_IMAGES: 'guide' }, 'error: environment: GUIDE_HARDENING "true" and GUIDE_IMAGES "guide" give NginxApp "my-nginx" '
+      + 'hardening cannot work with imageSet\'s image "bprashanth/nginxhttps:1.0": its nginx (bprashanth/nginxhttps:1.0) runs as root on 80 and 443 '
+      + 'from a default.conf of its own, and restricted pods have no root to bind those ports: use an official nginx image (GUIDE_IMAGES=pinned, or '
+      + 'GUIDE_NGINX_IMAGE=nginx:1.27.4) with an NginxConfig, or set GUIDE_HARDENING=false'],
+    [{ GUIDE_HARDENING: 'true', GUIDE_NGINX_IMAGE: 'bprashanth/nginxhttps:1.0' }, 'error: environment: GUIDE_HARDENING "true" and GUIDE_NGINX_IMAGE '
+      + '"bprashanth/nginxhttps:1.0" give NginxApp "my-nginx" hardening cannot work with image "bprashanth/nginxhttps:1.0": its nginx '
       + '(bprashanth/nginxhttps:1.0) runs as root on 80 and 443 from a default.conf of its own, and restricted pods have no root to bind those '
-      + 'ports; use GUIDE_IMAGES=pinned, set GUIDE_NGINX_IMAGE=nginx:1.27.4, or GUIDE_HARDENING=false'],
-    [{ GUIDE_HARDENING: 'true', GUIDE_NGINX_IMAGE: 'bprashanth/nginxhttps:1.0' }, 'error: environment: GUIDE_HARDENING=true cannot work with '
-      + 'GUIDE_NGINX_IMAGE=bprashanth/nginxhttps:1.0: its nginx (bprashanth/nginxhttps:1.0) runs as root on 80 and 443 from a default.conf of its '
-      + 'own, and restricted pods have no root to bind those ports; set GUIDE_NGINX_IMAGE=nginx:1.27.4, or GUIDE_HARDENING=false'],
-    [{ GUIDE_SERVICE_TYPE: 'Ingress' }, 'error: environment: GUIDE_SERVICE_TYPE "Ingress" is not one of "ClusterIP", "NodePort", "LoadBalancer"'],
+      + 'ports: use an official nginx image (GUIDE_IMAGES=pinned, or GUIDE_NGINX_IMAGE=nginx:1.27.4) with an NginxConfig, or set GUIDE_HARDENING=false'],
+    [{ GUIDE_SERVICE_TYPE: 'Ingress' }, 'error: environment: GUIDE_SERVICE_TYPE "Ingress" is not one of "ClusterIP", "NodePort", "LoadBalancer": '
+      + 'set e.g. GUIDE_SERVICE_TYPE=ClusterIP'],
     [{ GUIDE_NAMESPACE: 'My_Shop' }, 'error: environment: GUIDE_NAMESPACE "My_Shop" is not a valid DNS-1123 label: use at most 63 lower-case '
       + 'letters, digits and \'-\', starting and ending with a letter or digit (e.g. "my-nginx")'],
     [{ GUIDE_CURL_IMAGE: 'curl image:8' }, 'error: environment: GUIDE_CURL_IMAGE "curl image:8" is not a valid image reference '
       + '(it contains white space): set e.g. GUIDE_CURL_IMAGE=curlimages/curl:8.18.0'],
-    [{ GUIDE_HARDENING: 'yes' }, 'error: environment: GUIDE_HARDENING "yes" is not true or false: set GUIDE_HARDENING=true or GUIDE_HARDENING=false'],
+    [{ GUIDE_HARDENING: 'yes' }, 'error: environment: GUIDE_HARDENING "yes" is not true or false: set e.g. GUIDE_HARDENING=true'],
     [{ GUIDE_REPLICA: '3' }, `error: environment: GUIDE_REPLICA is not a synth setting: did you mean GUIDE_REPLICAS? use one of ${Object.keys(SYNTH_VARIABLES).join(', ')}`],
     [{ GUIDE_TLS_KEYS: '/nonexistent' }, 'error: environment: GUIDE_TLS_KEYS "/nonexistent" gives TlsSecret "nginxsecret" certificateFile '
       + '"/nonexistent/tls.crt" cannot be read (ENOENT): check the path'],

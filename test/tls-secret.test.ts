@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { ExposedService } from '../lib/exposed-service';
 import { NginxApp } from '../lib/nginx-app';
-import { writePemFiles } from '../lib/self-signed';
+import { writePemFiles } from '../scripts/self-signed';
 import { TlsSecret, TlsSecretLayout } from '../lib/tls-secret';
 import { certificateWith, errorOf, objectOf, synth, testCertificate, TestKey } from './support/helpers';
 

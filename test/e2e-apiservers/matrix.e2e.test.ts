@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { createHash } from 'node:crypto';
-import { generateSelfSigned } from '../../lib/self-signed';
+import { generateSelfSigned } from '../../scripts/self-signed';
 import { kubectlWith } from '../e2e/kubectl';
 import { Json, readBackDifferences } from './read-back';
 

@@ -4,7 +4,7 @@
 // refusing) and cluster-gone.e2e.test.ts (the API server stopped, which runs alone).
 import { join } from 'node:path';
 import { ConfigMap, Stack } from '@pulumi/pulumi/automation';
-import { generateSelfSigned } from '../../lib/self-signed';
+import { generateSelfSigned } from '../../scripts/self-signed';
 import { readStackFile } from '../../pulumi/stack-file';
 import { clusterOverrides, expectDeployedAsSynthesized, objectsIn, synthesizedFor } from './deployed';
 import { Engine, stackOf, startEngine } from './engine';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ConfigMap, EngineEvent, Stack } from '@pulumi/pulumi/automation';
 import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../../lib/nginx-app';
-import { generateSelfSigned, SelfSignedPem, writePemFiles } from '../../lib/self-signed';
+import { generateSelfSigned, SelfSignedPem, writePemFiles } from '../../scripts/self-signed';
 import { Engine, stackOf, startEngine } from './engine';
 import { readStackFile } from '../../pulumi/stack-file';
 import { clusterOverrides, expectDeployedAsSynthesized, objectsIn } from './deployed';

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing, Yaml } from 'cdk8s';
-import { generateSelfSigned, writePemFiles } from '../../lib/self-signed';
+import { generateSelfSigned, writePemFiles } from '../../scripts/self-signed';
 import { SecureNginxChart } from '../../lib/secure-nginx-chart';
 import { readStackFile, stackSettingsOf } from '../../pulumi/stack-file';
 import { chartPropsFor } from '../../pulumi/stack-settings';
@@ -25,7 +25,7 @@ describe.each(['dev', 'prod'])('the %s stack\'s objects', (stack) => {
     writeFileSync(manifests, Yaml.stringify(...chart.toJson()));
     ok(['create', 'namespace', ns]);
     // What the stack's tls.SelfSignedCert makes: the Service's names in the stack's namespace.
-    const pem = await generateSelfSigned({ namespace: ns, days: Math.ceil(settings.certificateValidityHours / 24) });
+    const pem = await generateSelfSigned({ namespace: ns, days: Math.ceil(settings.certificateValidity.toHours() / 24) });
     const files = writePemFiles(join(dir, 'keys'), pem);
     ok(['-n', ns, 'create', 'secret', 'tls', 'nginxsecret', '--cert', files.certificateFile, '--key', files.privateKeyFile]);
   });

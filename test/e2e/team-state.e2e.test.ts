@@ -6,7 +6,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ConfigMap, Stack } from '@pulumi/pulumi/automation';
-import { generateSelfSigned, SelfSignedPem } from '../../lib/self-signed';
+import { generateSelfSigned, SelfSignedPem } from '../../scripts/self-signed';
 import { readStackFile } from '../../pulumi/stack-file';
 import { clusterOverrides, expectDeployedAsSynthesized } from './deployed';
 import { Engine, stackOf, startEngine } from './engine';

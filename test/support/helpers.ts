@@ -15,7 +15,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { redact } from '../../scripts/review/redact';
 import { isSynthSettingName } from '../../lib/synth-settings';
-import { generateSelfSigned, SelfSignedOptions, SelfSignedPem } from '../../lib/self-signed';
+import { generateSelfSigned, SelfSignedOptions, SelfSignedPem } from '../../scripts/self-signed';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Manifest = Record<string, any>;
@@ -102,11 +102,15 @@ const certificates = new Map<string, Promise<SelfSignedPem>>();
  * A generated certificate and key for tests (cached per options, since RSA key generation is slow). Nothing goes
  * into git or the working tree; within a jest run they are shared through the run's own temporary folder.
  */
-export function testCertificate(options: SelfSignedOptions = {}): Promise<SelfSignedPem> {
+export function testCertificate(options: SelfSignedOptions = {}): Promise<TestPem> {
   const key = JSON.stringify(options);
   if (!certificates.has(key)) certificates.set(key, sharedInRun(key, () => generateSelfSigned({ modulusLength: 2048, ...options })));
-  return certificates.get(key)!;
+  // The two PEMs only, so a test can spread them into props (a construct refuses props it does not have).
+  return certificates.get(key)!.then(({ certificatePem, privateKeyPem }) => ({ certificatePem, privateKeyPem }));
 }
+
+/** A test certificate and its key. */
+export type TestPem = Pick<SelfSignedPem, 'certificatePem' | 'privateKeyPem'>;
 
 /**
  * One certificate per options for the whole run, not per test file: jest's global setup names the run's own
