@@ -13,6 +13,9 @@
 #            (same k8s.io/kubernetes)
 #   netpol   kube-router built with its firewall alone (e2e/kube-router/), the NetworkPolicy enforcer (a test fixture)
 #   load     vegeta (e2e/vegeta/), the bounded load generator
+#   metrics  metrics-server (e2e/metrics-server/), which serves the kubelets' resource metrics to the HPA controller, and
+#            nginx-prometheus-exporter (e2e/nginx-exporter/), the metrics sidecar of the node images
+#   helm     Helm (e2e/helm/), which lints and renders the chart `cdk8s synth --format helm` makes
 #   apiservers  kube-apiserver of each other supported minor (e2e/apiservers/<minor>/), for the API-server matrix
 #            (`e2e/cluster.sh matrix`); the newest-but-one's comes with `cluster`
 #   images   `node`, then the node's images (e2e/images.sh; root, mmdebstrap)
@@ -219,6 +222,15 @@ build_load() {
   build_wrapper vegeta -ldflags "-s -w" -- github.com/tsenart/vegeta/v12
 }
 
+build_metrics() {
+  build_wrapper metrics-server -ldflags "-s -w" -- sigs.k8s.io/metrics-server/cmd/metrics-server
+  build_wrapper nginx-exporter -ldflags "-s -w" -- github.com/nginxinc/nginx-prometheus-exporter
+}
+
+build_helm() {
+  build_wrapper helm -ldflags "-s -w" -- helm.sh/helm/v4/cmd/helm
+}
+
 # kube-apiserver <minor> alone (etcd is the cluster's: one etcd 3.6 serves every supported minor).
 build_apiserver() {
   local started minor=$1 src=$here/apiservers/$1 out kv ld
@@ -245,6 +257,7 @@ build_apiservers() {
 build_all() {
   locked cluster build_cluster; locked pulumi-cli build_pulumi_cli; locked pulumi-kubernetes build_pulumi_kubernetes
   locked actionlint build_actionlint; locked node build_node; locked netpol build_netpol; locked load build_load
+  locked metrics build_metrics; locked helm build_helm
   build_apiservers
   if [ "$(id -u)" -eq 0 ]; then build_images; else echo "e2e/build.sh: not root: the node's images are left to e2e/node.sh" >&2; fi
 }
@@ -267,8 +280,10 @@ case ${1:-cluster} in
   node) locked node build_node ;;
   netpol) locked netpol build_netpol ;;
   load) locked load build_load ;;
+  metrics) locked metrics build_metrics ;;
+  helm) locked helm build_helm ;;
   apiservers) build_apiservers ;;
   images) build_images ;;
   all) build_all ;;
-  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine, actionlint, node, netpol, load, apiservers, images or all)" >&2; exit 2 ;;
+  *) echo "e2e/build.sh: unknown target '$1' (use cluster, engine, actionlint, node, netpol, load, metrics, helm, apiservers, images or all)" >&2; exit 2 ;;
 esac

@@ -11,7 +11,7 @@ import { bakesItsOwnConfig, IMAGES, ImageSet, restrictedImageProblem } from './i
 import * as k8s from './imports/k8s';
 import { CERTIFICATE_LOADINGS, CertificateLoading, GUIDE_LISTEN_PORTS, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
 import { checkMadeObjects, recordOrigin } from './output-check';
-import { LabelSelectorLike, podSelectorConfig, PodSelectorConfigLike } from './pod-selector';
+import { LabelSelectorLike, NetworkPolicyPeerConfigLike, podSelectorConfig, PodSelectorConfigLike } from './pod-selector';
 import { ServicePortSpec, ServingContainer } from './ports';
 import { checkResources, ContainerResources, resourcesToKube } from './resources';
 import { RolloutStrategy } from './rollout';
@@ -31,7 +31,12 @@ export const HTTPS_PORT = GUIDE_LISTEN_PORTS.https;
 export { CERTIFICATE_FINGERPRINT_ANNOTATION };
 
 /** The guide's replica counts: run-my-nginx.yaml's plain nginx, and nginx-secure-app.yaml's https nginx. */
-export const GUIDE_REPLICAS = { plain: 2, https: 1 } as const;
+export const GUIDE_REPLICAS = {
+  /** run-my-nginx.yaml's plain nginx. */
+  plain: 2,
+  /** nginx-secure-app.yaml's https nginx. */
+  https: 1,
+} as const;
 
 /** Props of {@link NginxApp}. */
 export interface NginxAppProps {
@@ -195,7 +200,7 @@ const EXPOSE_OPTIONS = ['name', 'serviceType', 'ports', 'nodePorts', 'loadBalanc
  * The nginx Deployment of the guide: run-my-nginx.yaml, or with a TlsSecret the Deployment of nginx-secure-app.yaml.
  *
  * It selects its pods for a cdk8s-plus NetworkPolicy and is a network peer for `connections.allowTo()` of any
- * cdk8s-plus version (see {@link podSelectorConfig}).
+ * cdk8s-plus version (docs/constructs.md says how one library meets every version).
  *
  * @see https://kubernetes.io/docs/tutorials/services/connect-applications-service/#exposing-pods-to-the-cluster
  */
@@ -357,7 +362,7 @@ export class NginxApp extends Construct implements IServiceBackend {
   }
 
   /** This app as a peer of a cdk8s-plus NetworkPolicy rule, or of `connections.allowTo()`, of any cdk8s-plus version. */
-  public toNetworkPolicyPeerConfig<L extends LabelSelectorLike = LabelSelectorLike>(): { readonly podSelector: PodSelectorConfigLike<L> } {
+  public toNetworkPolicyPeerConfig<L extends LabelSelectorLike = LabelSelectorLike>(): NetworkPolicyPeerConfigLike<L> {
     return { podSelector: this.toPodSelectorConfig<L>() };
   }
 

@@ -187,12 +187,20 @@ export class NginxConfig extends Construct {
    * directive that names each: none of them is part of the nginx image, so each must come from a volume of the pod.
    * A path under the per-handshake variable is under {@link NGINX_SSL_DIR}; a path with another variable is left out.
    */
-  public get filesRead(): { readonly directive: string; readonly path: string }[] {
+  public get filesRead(): FileRead[] {
     const pattern = new RegExp(`^[ \\t]*(${FILE_DIRECTIVES.join('|')})[ \\t]+([^;\\s]+)[ \\t]*;`, 'gm');
     return [...this.defaultConf.matchAll(pattern)]
       .map((m) => ({ directive: m[1], path: m[2].replace(/^['"]|['"]$/g, '').replace(SSL_DIR_VARIABLE, NGINX_SSL_DIR) }))
       .filter((f) => !f.path.includes('$') && f.path !== 'off');
   }
+}
+
+/** A file default.conf has nginx read. */
+export interface FileRead {
+  /** The directive that names it, e.g. `ssl_certificate`. */
+  readonly directive: string;
+  /** Its path. */
+  readonly path: string;
 }
 
 /** The props the guide's default.conf is made from, and what a default.conf of the user's own decides instead. */

@@ -39,6 +39,12 @@ export interface PodSelectorConfigLike<L extends LabelSelectorLike = LabelSelect
   };
 }
 
+/** A cdk8s-plus `NetworkPolicyPeerConfig` of any version, as a peer of pods gives it. */
+export interface NetworkPolicyPeerConfigLike<L extends LabelSelectorLike = LabelSelectorLike> {
+  /** The peer's pods. */
+  readonly podSelector: PodSelectorConfigLike<L>;
+}
+
 /**
  * Anything that selects pods, of this library or of any cdk8s-plus version: an `NginxApp`, a cdk8s-plus `Deployment`,
  * `Pods.select(...)`. It is cdk8s-plus's `IPodSelector`, written so that every version's objects satisfy it.

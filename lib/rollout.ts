@@ -105,7 +105,7 @@ export class RolloutStrategy {
     /** `RollingUpdate` or `Recreate`. */
     public readonly type: 'RollingUpdate' | 'Recreate',
     /** The bounds of a rolling update. */
-    public readonly rollingUpdate: { readonly maxSurge: PercentOrAbsolute; readonly maxUnavailable: PercentOrAbsolute } | undefined) {}
+    public readonly rollingUpdate: Required<RollingUpdateOptions> | undefined) {}
 
   /**
    * Pods that may be unavailable during a rollout of `replicas`: the whole count for Recreate.

@@ -2,8 +2,104 @@
 import type { Duration } from 'cdk8s';
 import type { ImageSet } from './images';
 import type { ServiceType } from './service-type';
-import type { CertificateSetting } from './settings';
+import type { CertificateSetting, ClusterSetting } from './settings';
 import type { TlsSecretSource } from './tls-secret';
+
+/** Every setting once read, checked and defaulted: a setting with a default always has a value. */
+export interface GuideSettingsValues {
+  /**
+   * Namespace of every object, and of the Service names the certificate must cover.
+   */
+  readonly namespace?: string;
+
+  /**
+   * How the final state's Service is reached: `ClusterIP`, `NodePort` or `LoadBalancer`.
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
+   */
+  readonly serviceType: ServiceType;
+
+  /**
+   * The final state's nginx pods.
+   */
+  readonly replicas: number;
+
+  /**
+   * Which images the manifests use: `pinned`, or `guide` for the guide's exact images.
+   */
+  readonly imageSet: ImageSet;
+
+  /**
+   * The nginx image of every chart, overriding the image set.
+   */
+  readonly nginxImage?: string;
+
+  /**
+   * The curl client's image of every chart, overriding the image set.
+   */
+  readonly curlImage?: string;
+
+  /**
+   * Fixed node ports of the final state's Service by port name, e.g. `{"http": 30080, "https": 30443}` (NodePort and LoadBalancer).
+   */
+  readonly nodePorts: Readonly<Record<string, number>>;
+
+  /**
+   * Where the certificate comes from: PEM text or files are synthesized into the Secret (the key then lands in the output); an existing Secret is only referenced.
+   */
+  readonly tls: TlsSecretSource;
+
+  /**
+   * Annotations of the final state's Service (cloud load balancer settings, `pulumi.com/skipAwait`).
+   */
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
+
+  /**
+   * Whether nginx's pods get `MY_NGINX_SERVICE_HOST`-style variables of every Service in the namespace.
+   */
+  readonly enableServiceLinks?: boolean;
+
+  /**
+   * The production preset: Pod Security "restricted" (unprivileged nginx on 8080/8443), probes, resources, rollout and shutdown, PodDisruptionBudget, certificate per handshake.
+   * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+   */
+  readonly hardening: boolean;
+
+  /**
+   * NetworkPolicies that deny everything in the namespace but the guide's traffic (need a NetworkPolicy enforcer).
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   */
+  readonly networkPolicies: boolean;
+
+  /**
+   * The one-shot https check Job; `false` leaves it out.
+   */
+  readonly check: boolean;
+
+  /**
+   * Where a stack's certificate comes from: made by `@pulumi/tls`, an existing Secret, or PEMs in stack config.
+   */
+  readonly certificate: CertificateSetting;
+
+  /**
+   * How long a generated certificate is valid.
+   */
+  readonly certificateValidity: Duration;
+
+  /**
+   * How long before its expiry `pulumi up` replaces a generated certificate.
+   */
+  readonly certificateEarlyRenewal: Duration;
+
+  /**
+   * `pulumi up` waits for the LoadBalancer's address; `false` sets `pulumi.com/skipAwait` on clusters without one.
+   */
+  readonly waitForLoadBalancer: boolean;
+
+  /**
+   * The cluster a stack deploys to (a component takes it as its provider).
+   */
+  readonly cluster?: ClusterSetting;
+}
 
 /** The settings the guide's final state takes as props (SecureNginxChart, addGuideCharts). */
 export interface GuideChartSettings {

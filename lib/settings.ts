@@ -10,7 +10,10 @@ import { Duration } from 'cdk8s';
 import { CertificatePair } from './certificate';
 import { IMAGES, ImageSet } from './images';
 import { ServiceType } from './service-type';
+import type { GuideSettingsValues } from './settings.generated';
 import type { TlsSecretSource } from './tls-secret';
+
+export type { GuideSettingsValues };
 import {
   fail, GuideConfigError, imageProblem, NAME_RULES, nearest, nodePortProblem, parseDecimal, qualifiedNameProblem, show,
 } from './validation';
@@ -63,10 +66,24 @@ export const KEYS_DIR = '.keys';
 export type Surface = 'environment' | 'stack' | 'args' | 'chart';
 
 /** What a setting's text (an environment variable, a stack config value) is read as: a value, or what is wrong with it. */
-type Parsed<T> = { readonly value: T } | { readonly problem: string };
+export type Parsed<T> = {
+  /** The value the text gives. */
+  readonly value: T;
+} | {
+  /** What is wrong with the text, from "is ..." on. */
+  readonly problem: string;
+};
+
+/** A line of the docs: what a setting (or one of its keys) sets, and its default. */
+export interface SettingDoc {
+  /** What it sets. */
+  readonly doc: string;
+  /** Its default, as the docs say it. */
+  readonly defaultDoc: string;
+}
 
 /** How a setting's value is read from text and checked as a value given in code. */
-interface ValueType<T> {
+export interface ValueType<T> {
   /** What the text may be, for the docs: `true or false`. */
   readonly accepts: string;
   /** Reads the text of an environment variable or a stack config value. */
@@ -85,8 +102,8 @@ export interface ReadContext {
   fileExists(path: string): boolean;
 }
 
-/** One setting. */
-interface SettingSpec<T> {
+/** One setting of {@link SETTINGS}. */
+export interface SettingSpec<T> {
   /** One line: what it sets. */
   readonly doc: string;
   /** The TypeScript type of its value, for lib/settings.generated.ts. */
@@ -100,15 +117,11 @@ interface SettingSpec<T> {
   /** The environment variable of `npm run synth`. */
   readonly env?: string;
   /** What the variable sets and its default, where the environment's form differs from the value's (a folder for a source). */
-  readonly envDoc?: { readonly doc: string; readonly defaultDoc: string };
+  readonly envDoc?: SettingDoc;
   /** How the environment's text becomes the value, where `type.parse` does not say it all (a folder becomes a source). */
   readonly fromEnv?: (text: string | undefined, context: ReadContext, settings: Partial<GuideSettingsValues>) => T | undefined;
   /** The stack config key (without `guide-as-code:`), or the keys a setting of several is read from. */
-  readonly stack?: string | {
-    /** Each key, with what it sets and its default. */
-    readonly keys: Readonly<Record<string, { readonly doc: string; readonly defaultDoc: string }>>;
-    read(config: ConfigSource, key: (k: string) => string): T;
-  };
+  readonly stack?: string | StackKeys<T>;
   /** Whether the Pulumi component's Args take it (by its name). */
   readonly arg?: boolean;
   /** Whether the final state's chart (SecureNginxChart, addGuideCharts) takes it as a prop (by its name). */
@@ -117,6 +130,14 @@ interface SettingSpec<T> {
   readonly feeds?: readonly string[];
   /** A link for the generated `@see`. */
   readonly see?: string;
+}
+
+/** The stack config keys one setting is read from. */
+export interface StackKeys<T> {
+  /** Each key, with what it sets and its default. */
+  readonly keys: Readonly<Record<string, SettingDoc>>;
+  /** Reads the setting from the keys; `key` names a key as messages name it. */
+  read(config: ConfigSource, key: (k: string) => string): T;
 }
 
 /** Reads raw stack config values by key (without the `guide-as-code:` prefix), and whether each one is a secret. */
@@ -267,28 +288,6 @@ function given<T>(accepts: string): ValueType<T> {
 }
 
 // --- the settings ----------------------------------------------------------------------------------------------------
-
-/** The values of every setting once read, checked and defaulted (a setting without a default may be undefined). */
-export interface GuideSettingsValues {
-  readonly namespace?: string;
-  readonly serviceType: ServiceType;
-  readonly replicas: number;
-  readonly imageSet: ImageSet;
-  readonly nginxImage?: string;
-  readonly curlImage?: string;
-  readonly nodePorts: Readonly<Record<string, number>>;
-  readonly tls: TlsSecretSource;
-  readonly serviceAnnotations?: Readonly<Record<string, string>>;
-  readonly enableServiceLinks?: boolean;
-  readonly hardening: boolean;
-  readonly networkPolicies: boolean;
-  readonly check: boolean;
-  readonly certificate: CertificateSetting;
-  readonly certificateValidity: Duration;
-  readonly certificateEarlyRenewal: Duration;
-  readonly waitForLoadBalancer: boolean;
-  readonly cluster: ClusterSetting;
-}
 
 /** The guide's own values the defaults come from, each written once. */
 const GUIDE = { replicas: 1, serviceType: ServiceType.LOAD_BALANCER, secretName: 'nginxsecret' } as const;
@@ -504,6 +503,7 @@ export const SETTINGS: { readonly [K in keyof GuideSettingsValues]-?: SettingSpe
   },
 };
 
+/** The name of a setting of {@link SETTINGS}. */
 export type SettingName = keyof GuideSettingsValues;
 
 /** Settings that span several: each names every setting it reads, so its message does too. */
@@ -662,7 +662,12 @@ export const STACK_CONFIG_KEYS: readonly string[] = settingsOf('stack').flatMap(
 export const KUBERNETES_DEFAULT_NAMESPACE = 'default';
 
 /** One environment's settings, read from `Pulumi.<stack>.yaml`: the deployment and the cluster it goes to, in a namespace. */
-export type StackSettings = GuideSettingsValues & { readonly namespace: string };
+export type StackSettings = GuideSettingsValues & {
+  /** The namespace, `default` when the stack names none. */
+  readonly namespace: string;
+  /** The cluster, which a stack always names. */
+  readonly cluster: ClusterSetting;
+};
 
 /**
  * Reads and checks the stack's settings. Throws a {@link GuideConfigError} that names the key before any
@@ -702,7 +707,7 @@ export function readStackSettings(config: ConfigSource, presentKeys: readonly st
     given[setting] = parsed.value;
   }
   const settings = resolveSettings(given as Partial<GuideSettingsValues>, 'stack');
-  return { ...settings, namespace: settings.namespace ?? KUBERNETES_DEFAULT_NAMESPACE };
+  return { ...settings, namespace: settings.namespace ?? KUBERNETES_DEFAULT_NAMESPACE, cluster: settings.cluster! };
 }
 
 function readCertificate(config: ConfigSource, key: (k: string) => string): CertificateSetting {

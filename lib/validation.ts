@@ -350,7 +350,7 @@ export function uniqueId<S extends { node: { tryFindChild(id: string): unknown; 
   const taken = scope.node.tryFindChild(id);
   if (taken !== undefined) {
     const what = (taken as { constructor: { name: string } }).constructor.name;
-    fail(ownerOf(kind, id), `id "${id}" is already the id of ${/^[A-Z]/.test(what) ? `a ${what}` : 'another construct'} in ${scope.node.path || 'the App'}: `
+    fail(ownerOf(kind, id), `id "${id}" is already the id of ${/^[A-Z]/.test(what) ? `the ${what} there` : 'another construct'} (in ${scope.node.path || 'the App'}): `
       + 'give each construct of a scope its own id');
   }
   return scope;

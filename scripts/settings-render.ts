@@ -15,7 +15,13 @@ export function renderTypes(): string {
     });
     return `/** ${doc} */\nexport interface ${name} {\n${props.join('\n\n')}\n}\n`;
   };
+  const values = Object.entries(SETTINGS).map(([setting, spec]) => {
+    const lines = [`${capitalize(spec.doc)}.`, ...(spec.see ? [`@see ${spec.see}`] : [])];
+    const optional = spec.default === undefined ? '?' : '';
+    return `  /**\n${lines.map((l) => `   * ${l}`).join('\n')}\n   */\n  readonly ${setting}${optional}: ${spec.tsType};`;
+  });
   const blocks = [
+    `/** Every setting once read, checked and defaulted: a setting with a default always has a value. */\nexport interface GuideSettingsValues {\n${values.join('\n\n')}\n}\n`,
     block('chart', 'GuideChartSettings', 'The settings the guide\'s final state takes as props (SecureNginxChart, addGuideCharts).'),
     block('args', 'SecureNginxDeploymentSettings', 'The settings the Pulumi component takes as Args (SecureNginxDeployment).'),
   ];
