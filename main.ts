@@ -17,11 +17,13 @@ try {
   if (settings.tls.from !== 'existing') process.umask(0o077);
   const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
   const { addGuideCharts } = require('./lib/guide-charts') as GuideCharts;
+  // A Helm chart's templates hold one deployable state: the steps, which redefine its objects, are left out.
+  const deployableOnly = process.env.CDK8S_DEPLOYABLE_ONLY === 'true';
   const steps = new App({ outdir: join(outdir, 'steps') });
   const final = new App({ outdir });
   const chartSettings = Object.fromEntries(settingsOf('chart').map((s) => [s, settings[s]]));
   addGuideCharts(steps, { ...chartSettings, namespace: settings.namespace, finalStateApp: final });
-  steps.synth();
+  if (!deployableOnly) steps.synth();
   final.synth();
 } catch (e) {
   // A bad setting (one message, in the setting's terms when a construct refused what it gave), or what the App's output

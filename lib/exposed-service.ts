@@ -75,7 +75,10 @@ const FROM_CDK8S_PLUS = { selector: 'app', serviceType: 'type', metadata: 'name 
 
 /** A client of a Service (a CurlProbe): the pods that call it, known in full only once every check is added. */
 export interface IServiceClient {
-  /** How messages name it. */
+  /**
+   * How messages name it.
+   * @internal
+   */
   readonly owner: string;
   /** Name of the client. */
   readonly name: string;

@@ -14,7 +14,7 @@ import { diffObjects, formatChanges, objectId, RenderedObject } from './review/o
 import { redact } from './review/redact';
 
 const root = join(__dirname, '..');
-const USAGE = 'npm run diff -- [git ref]   (default: the merge base of HEAD and main)';
+const USAGE = 'npm run diff -- [git ref]   (default: the merge base of HEAD and the base branch: a pull request\'s base, main or origin/main)';
 
 class DiffError extends Error {}
 
@@ -132,6 +132,21 @@ function sameAsRef(commit: string): boolean {
   return changed.status === 0 && git(['ls-files', '--others', '--exclude-standard']) === '';
 }
 
+/**
+ * The merge base of HEAD and the branch this work goes into: a pull request's base (GITHUB_BASE_REF, as a CI checkout
+ * fetches it), else main, else origin/main (a clone that never checked main out has only that).
+ */
+function baseRef(): string {
+  const pr = process.env.GITHUB_BASE_REF;
+  const candidates = [...(pr ? [`origin/${pr}`, pr] : []), 'main', 'origin/main'];
+  const base = candidates.find((c) => spawnSync('git', ['rev-parse', '--verify', '--quiet', `${c}^{commit}`], { cwd: root }).status === 0);
+  if (base === undefined) {
+    throw new DiffError(`found no base branch to compare with (tried ${candidates.join(', ')}): pass the ref, e.g. npm run diff -- origin/develop, `
+      + 'or fetch one (git fetch origin main)');
+  }
+  return git(['merge-base', 'HEAD', base]);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
@@ -139,7 +154,7 @@ async function main(): Promise<void> {
     return;
   }
   if (args.length > 1) throw new DiffError(`expected at most one git ref, got ${args.length}: ${USAGE}`);
-  const ref = args[0] ?? git(['merge-base', 'HEAD', 'main']);
+  const ref = args[0] ?? baseRef();
   const commit = resolveCommit(ref);
   const env = { ...process.env };
   if (env.GUIDE_TLS_KEYS !== undefined) env.GUIDE_TLS_KEYS = resolve(env.GUIDE_TLS_KEYS);

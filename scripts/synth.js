@@ -81,6 +81,12 @@ function compile() {
 }
 
 ensureBuilt();
+// `cdk8s synth --format helm` runs the app into the chart's templates/, beside the Chart.yaml it scaffolded: a chart
+// holds one deployable state, so the app writes the final state alone, and the chart takes the product's name (the
+// CLI names it after the current folder).
+const chartYaml = path.join(dist, '..', 'Chart.yaml');
+const helm = path.basename(dist) === 'templates' && fs.existsSync(chartYaml);
+if (helm) process.env.CDK8S_DEPLOYABLE_ONLY = 'true';
 const next = `${dist}.next-${process.pid}`;
 fs.rmSync(next, { recursive: true, force: true });
 // Runs on the app's process.exit(1) after a one-line error, and on any throw: nothing half-written stays behind.
@@ -94,3 +100,8 @@ const old = `${dist}.old-${process.pid}`;
 if (fs.existsSync(dist)) fs.renameSync(dist, old);
 fs.renameSync(next, dist);
 fs.rmSync(old, { recursive: true, force: true });
+if (helm) {
+  const { name, description } = require('../package.json');
+  const chart = fs.readFileSync(chartYaml, 'utf8').replace(/^name: .*$/m, `name: ${name}`).replace(/^description: .*$/m, `description: ${JSON.stringify(description)}`);
+  fs.writeFileSync(chartYaml, chart);
+}

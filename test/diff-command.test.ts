@@ -72,5 +72,31 @@ test('an unknown ref is an error: one line, exit 1', () => {
   const r = diff('no-such-ref');
   expect(r.status).toBe(1);
   expect(r.stderr).toBe('error: "no-such-ref" is not a commit of this repository: give a branch, tag or commit '
-    + '(npm run diff -- [git ref]   (default: the merge base of HEAD and main))\n');
+    + '(npm run diff -- [git ref]   (default: the merge base of HEAD and the base branch: a pull request\'s base, main or origin/main))\n');
+});
+
+describe('the base branch a clone has', () => {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
+  // Run last: each test moves the repository's branches a step further from the one the others use.
+  test('a clone without a local main compares with origin/main, as a fresh CI checkout of a branch has it', () => {
+    git('checkout', '-q', '-b', 'feature');
+    git('update-ref', 'refs/remotes/origin/main', 'main');
+    git('branch', '-q', '-D', 'main');
+    const r = diff();
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')[0]).toMatch(/^# [0-9a-f]{40} -> working tree$/);
+  }, 60_000);
+
+  test('a pull request\'s base (GITHUB_BASE_REF) is preferred; with no base found, the error names what to pass', () => {
+    git('update-ref', 'refs/remotes/origin/release', 'refs/remotes/origin/main');
+    const withBase = spawnSync(process.execPath, ['--require', 'sucrase/register/ts', 'scripts/diff.ts'],
+      { cwd: repo, env: { ...envWithoutSynthSettings(), GITHUB_BASE_REF: 'release' }, encoding: 'utf8' });
+    expect(withBase.stderr).toBe('');
+    git('update-ref', '-d', 'refs/remotes/origin/main');
+    git('update-ref', '-d', 'refs/remotes/origin/release');
+    const none = diff();
+    expect(none.status).toBe(1);
+    expect(none.stderr).toBe('error: found no base branch to compare with (tried main, origin/main): pass the ref, e.g. npm run diff -- '
+      + 'origin/develop, or fetch one (git fetch origin main)\n');
+  }, 60_000);
 });

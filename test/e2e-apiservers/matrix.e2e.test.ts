@@ -1,9 +1,10 @@
-// The API-server matrix: every output `npm run synth` writes and both Pulumi stacks' objects, applied server-side and
+// The API-server matrix: every output `npm run synth` writes, both Pulumi stacks' objects and what a cdk8s-plus user's
+// project emits with the library (test/package/check.sh's outputs), applied server-side and
 // read back on a kube-apiserver of each supported minor, and a pod made from each workload's template judged by Pod
 // Security admission. The API servers run without controllers (e2e/cluster.sh matrix): the minors differ in what the
 // API server serves and admits, and this suite stays at that level; the rest of the e2e runs on 1.36.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -76,6 +77,25 @@ function stackObjects(): Record<string, Manifest[]> {
       .map((res) => unwrapSecrets(res.inputs) as Manifest)]));
 }
 
+/**
+ * docs/constructs.md's composing example as `npm run test:package` synthesized it against each supported cdk8s-plus
+ * (a namespace each): what a cdk8s-plus user's project emits with the library.
+ */
+function packageOutputs(): Output[] {
+  const dir = process.env.GUIDE_PACKAGE_OUTPUTS ?? join(ROOT, 'build', 'package-outputs');
+  const files = existsSync(dir) ? yamlFiles(dir) : [];
+  if (files.length === 0) {
+    throw new Error(`${dir} holds no output of npm run test:package: run it first (.ci/run does), so the matrix applies what each cdk8s-plus emits`);
+  }
+  return files.map((file) => {
+    const objects = manifestsOf(readFileSync(join(dir, file), 'utf8'));
+    const namespace = String(objects[0].metadata.namespace);
+    // Applied into the namespace -n names: the objects' own is the same one.
+    return { what: `the composing example with ${file.replace(/^compose-plus-(\d+)\.k8s\.yaml$/, 'cdk8s-plus-$1')}`, namespace, level: 'baseline' as Level,
+      manager: 'kubectl', labelsOwnNamespace: false, objects };
+  });
+}
+
 function outputs(): Output[] {
   const guide = synth({});
   const preset = synth({ GUIDE_HARDENING: 'true', GUIDE_REPLICAS: '2' });
@@ -89,6 +109,7 @@ function outputs(): Output[] {
     synthOutput('the production preset\'s final state (2 replicas)', 'guide-preset', 'restricted', join(preset, yamlFiles(preset)[0])),
     { what: 'the dev stack\'s objects', namespace: 'guide-dev', level: 'baseline', manager: 'pulumi-kubernetes', labelsOwnNamespace: false, objects: stacks.dev },
     { what: 'the prod stack\'s objects', namespace: 'guide-prod', level: 'restricted', manager: 'pulumi-kubernetes', labelsOwnNamespace: true, objects: stacks.prod },
+    ...packageOutputs(),
   ];
 }
 
@@ -131,6 +152,11 @@ const levelLabels = (level: Level) => ['enforce', 'warn', 'audit'].map((mode) =>
 test('the read-back finds a field the server dropped or changed, and allows what it adds', () => {
   const sent: Json = { spec: { replicas: 2, lifecycle: { preStop: { sleep: { seconds: 10 } } }, volumes: [{ name: 'a' }], ports: [] } };
   expect(readBackDifferences(sent, { spec: { replicas: 2, lifecycle: { preStop: { sleep: { seconds: 10 } } }, volumes: [{ name: 'a' }, { name: 'token' }], extra: 1 } })).toEqual([]);
+  // A quantity reads back in its canonical form: the same amount passes, another does not.
+  const resources: Json = { resources: { limits: { memory: '2048Mi', cpu: '1000m' } } };
+  expect(readBackDifferences(resources, { resources: { limits: { memory: '2Gi', cpu: '1' } } })).toEqual([]);
+  expect(readBackDifferences(resources, { resources: { limits: { memory: '2Mi', cpu: '1' } } }))
+    .toEqual(['$.resources.limits.memory: sent "2048Mi", read back "2Mi"']);
   expect(readBackDifferences(sent, { spec: { replicas: 3, lifecycle: {}, volumes: [] } })).toEqual([
     '$.spec.replicas: sent 2, read back 3',
     '$.spec.lifecycle.preStop: sent {"sleep":{"seconds":10}}, read back nothing',

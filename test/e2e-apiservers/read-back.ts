@@ -2,6 +2,8 @@
 // An API server drops a field it does not serve (a feature gate off, an older schema), and a typed client keeps
 // quiet about it; only a read-back shows it.
 
+import { parseQuantity } from '../../lib/rules';
+
 /** A JSON value as kubectl prints it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -30,5 +32,7 @@ export function readBackDifferences(sent: Json, live: Json | undefined, path = '
     if (!isObject(live)) return [`${path}: sent an object, read back ${JSON.stringify(live)}`];
     return Object.entries(sent).flatMap(([key, value]) => readBackDifferences(value, live[key], `${path}.${key}`));
   }
+  // The server keeps a quantity in its canonical form ("2048Mi" reads back "2Gi"): the same amount is the same value.
+  if (/\.resources\.(limits|requests)\.[^.]+$/.test(path) && parseQuantity(sent) !== undefined && parseQuantity(sent) === parseQuantity(live)) return [];
   return sent === live ? [] : [`${path}: sent ${JSON.stringify(sent)}, read back ${JSON.stringify(live)}`];
 }
