@@ -228,7 +228,9 @@ build_metrics() {
 }
 
 build_helm() {
-  build_wrapper helm -ldflags "-s -w" -- helm.sh/helm/v4/cmd/helm
+  # Stamped with its release, which `helm version` reports (the module itself says only its minor).
+  build_wrapper helm -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$(go -C "$here/helm" list -m -f '{{.Version}}' helm.sh/helm/v4)" -- \
+    helm.sh/helm/v4/cmd/helm
 }
 
 # kube-apiserver <minor> alone (etcd is the cluster's: one etcd 3.6 serves every supported minor).

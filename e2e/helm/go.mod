@@ -1,4 +1,4 @@
-// Wrapper module: pins Helm, which checks the chart `cdk8s synth --format helm` makes (helm lint, helm template). Built by ../build.sh.
+// Wrapper module: pins Helm, which checks the chart `cdk8s synth --format helm` makes (helm lint, helm template); built stamped with its release. Built by ../build.sh.
 module guide-as-code.invalid/e2e/helm
 
 go 1.26.0

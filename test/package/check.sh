@@ -18,7 +18,7 @@ rm -rf "$outputs"
 mkdir -p "$outputs"
 
 # The cdk8s-plus versions the library supports, at the releases proved here.
-plus_versions=(27=2.9.5 32=2.5.92 33=2.5.57 34=2.0.54)
+plus_versions=("27=2.9.5" "32=2.5.92" "33=2.5.57" "34=2.0.54")
 # The user's own cdk8s and constructs, one patch behind the project's: the peer ranges must take them and npm must not
 # nest copies of its own (two copies of Construct make the user's Chart fail to type-check as a scope).
 user_cdk8s=2.70.104 user_constructs=10.8.0
@@ -55,13 +55,13 @@ new_project() {
 
 # Each of the packages $2... is installed once in the project $1, and no cdk8s-plus but $3 (or none) and no Pulumi package.
 check_tree() {
-  local dir=$1 plus=$2 pkg copies
+  local dir=$1 plus=$2 pkg copies others
   shift 2
   for pkg in "$@"; do
     copies=$(cd "$dir" && find node_modules \( -path "node_modules/$pkg/package.json" -o -path "*/node_modules/$pkg/package.json" \) | wc -l)
     [ "$copies" -eq 1 ] || fail "$dir: $copies copies of $pkg installed (npm nested one under guide-as-code): widen its peer range"
   done
-  others=$(cd "$dir" && find node_modules -maxdepth 3 -type d -name 'cdk8s-plus-*' -path '*node_modules/cdk8s-plus-*' | grep -v "/$plus\$" || true)
+  others=$(find "$dir/node_modules" -maxdepth 3 -type d -name 'cdk8s-plus-*' | grep -v "/node_modules/$plus\$" || true)
   [ -z "$others" ] || fail "$dir: installing the library brought another cdk8s-plus: $others"
   if [ -e "$dir/node_modules/@pulumi" ] || (cd "$dir" && find node_modules -type d -path '*/node_modules/@pulumi' | grep -q .); then
     fail "$dir: installing the construct library installed Pulumi packages"
