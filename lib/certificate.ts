@@ -107,11 +107,11 @@ export class CertificatePair {
    * Refuses a certificate whose subject alternative names (or, with none, common name) do not cover every
    * name of {@link serviceDnsNames}, matched the way OpenSSL's hostname check does.
    */
-  public checkCovers(service: string, namespace: string, optOut: string): void {
+  public checkCovers(service: string, namespace: string, optOut: string | undefined): void {
     const missing = CertificatePair.serviceDnsNames(service, namespace).filter((n) => this.certificate.checkHost(n) === undefined);
     if (missing.length > 0) {
       fail(this.owner, `the certificate in ${this.source.certificate} does not cover ${missing.join(', ')} `
-        + `(it names ${this.describeNames()}): get one that names them (${this.renewHint}), or set ${optOut}`);
+        + `(it names ${this.describeNames()}): get one that names them (${this.renewHint})${optOut ? `, or ${optOut}` : ''}`);
     }
   }
 

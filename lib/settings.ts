@@ -635,7 +635,8 @@ function tlsFromEnv(embedFrom: string | undefined, context: ReadContext, setting
   if (embedFrom !== undefined) {
     // Only the folder `npm run keys` writes is fixed by running it again; other files are the user's own.
     const renewHint = join(embedFrom) === KEYS_DIR || join(embedFrom) === `${KEYS_DIR}/` ? keysCommand : undefined;
-    return { from: 'files', certificateFile: join(embedFrom, 'tls.crt'), privateKeyFile: join(embedFrom, 'tls.key'), renewHint };
+    // Synthesized from files, the Secret is served as it is: a certificate that names the Service is the only way.
+    return { from: 'files', certificateFile: join(embedFrom, 'tls.crt'), privateKeyFile: join(embedFrom, 'tls.key'), renewHint, optOutHint: '' };
   }
   const certificateFile = join(KEYS_DIR, 'tls.crt');
   const privateKeyFile = join(KEYS_DIR, 'tls.key');
@@ -647,6 +648,7 @@ function tlsFromEnv(embedFrom: string | undefined, context: ReadContext, setting
     ...(certificate ? { certificateFile } : {}),
     ...(key ? { privateKeyFile } : {}),
     renewHint: keysCommand,
+    optOutHint: `move ${KEYS_DIR}/ aside (synth then references the Secret nginxsecret without checking it)`,
   };
 }
 

@@ -59,6 +59,13 @@ export interface TlsSecretOptions {
    * @default - issue a new one from the CA or tool that made it
    */
   readonly renewHint?: string;
+
+  /**
+   * What to do instead, quoted after the renewal when the certificate does not name the Service (where the
+   * certificate comes from a setting, the setting's way out).
+   * @default - set `checkServiceNames: false` on this TlsSecret
+   */
+  readonly optOutHint?: string;
 }
 
 /** A Secret synthesized from PEM text ({@link TlsSecret.fromPem}). */
@@ -125,7 +132,7 @@ export type TlsSecretSource =
 
 type Mode = TlsSecretSource['from'];
 /** The props every factory takes. */
-const OPTION_PROPS = ['name', 'layout', 'checkServiceNames', 'validAt', 'renewHint'] as const satisfies readonly (keyof TlsSecretOptions)[];
+const OPTION_PROPS = ['name', 'layout', 'checkServiceNames', 'validAt', 'renewHint', 'optOutHint'] as const satisfies readonly (keyof TlsSecretOptions)[];
 
 const FACTORY: Record<Mode, string> = { pem: 'TlsSecret.fromPem', files: 'TlsSecret.fromFiles', existing: 'TlsSecret.fromExisting' };
 const SOURCE_PROPS = {
@@ -181,6 +188,8 @@ export class TlsSecret extends Construct {
   public readonly existing: boolean;
   /** Whether the certificate must name the Services that serve it. */
   public readonly checkServiceNames: boolean;
+  /** What to do instead of renewing a certificate that does not name the Service. */
+  private readonly optOutHint: string;
   /** The parsed, checked pair; undefined for an existing Secret given without its files. */
   public readonly pair?: CertificatePair;
   /**
@@ -207,7 +216,8 @@ export class TlsSecret extends Construct {
     this.existing = mode === 'existing';
     checkBoolean(this.owner, 'checkServiceNames', props.checkServiceNames);
     this.checkServiceNames = props.checkServiceNames ?? true;
-    for (const prop of ['certificatePem', 'privateKeyPem', 'certificateFile', 'privateKeyFile', 'renewHint'] as const) {
+    this.optOutHint = props.optOutHint ?? `set checkServiceNames: false on ${this.owner}`;
+    for (const prop of ['certificatePem', 'privateKeyPem', 'certificateFile', 'privateKeyFile', 'renewHint', 'optOutHint'] as const) {
       if (props[prop] !== undefined) checkString(this.owner, prop, props[prop]);
     }
     if (props.validAt !== undefined && (!(props.validAt instanceof Date) || Number.isNaN(props.validAt.getTime()))) {
@@ -285,7 +295,7 @@ export class TlsSecret extends Construct {
    */
   public checkServes(service: string, namespace: string): void {
     if (this.pair && this.checkServiceNames) {
-      this.pair.checkCovers(service, namespace, `checkServiceNames: false on ${this.owner}`);
+      this.pair.checkCovers(service, namespace, this.optOutHint);
     }
   }
 

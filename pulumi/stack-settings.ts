@@ -63,7 +63,7 @@ export function stackChart(settings: DeploymentSettings): CheckedStack {
   const chart = new SecureNginxChart(new App(), 'guide', chartPropsFor(settings));
   if (settings.certificate.source === 'config') {
     configCertificate(settings.certificate.certificatePem, settings.certificate.privateKeyPem)
-      .checkCovers(chart.service.name, chart.namespace ?? 'default', `${CONFIG_NAMESPACE}:certificateSource generated`);
+      .checkCovers(chart.service.name, chart.namespace ?? 'default', `set ${CONFIG_NAMESPACE}:certificateSource generated`);
   }
   try {
     return { chart, objects: chart.toJson() };

@@ -1,9 +1,12 @@
 // The docs a newcomer navigates stay true to the code: every construct of the public API is described, and every
 // relative link (and its #anchor) leads somewhere. The settings' tables are the schema's own (test/settings.test.ts).
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { Construct } from 'constructs';
 import * as library from '../lib';
+import { envWithoutSynthSettings } from './support/helpers';
 
 const ROOT = join(__dirname, '..');
 const DOCS = ['README.md', 'CHANGELOG.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
@@ -41,4 +44,29 @@ test('every relative link of the README and docs leads to a file, and every #anc
     }
   }
   expect(broken).toEqual([]);
+});
+
+test('docs/settings.md\'s walkthrough works top to bottom up to the cluster: its keys, then its synth, in a fresh folder', () => {
+  const block = /<!-- walkthrough -->\n```sh\n([\s\S]*?)\n```/.exec(text('docs/settings.md'))?.[1];
+  expect(block).toBeDefined();
+  const lines = block!.split('\n').map((l) => l.replace(/\s+#.*$/, '')).filter((l) => /^(GUIDE_\S+ )*npm run (keys|synth)\b/.test(l));
+  expect(lines.map((l) => l.replace(/ .*npm run /, ' npm run ').split(' -- ')[0])).toEqual(['npm run keys', 'GUIDE_NAMESPACE=shop npm run synth']);
+  const cwd = mkdtempSync(join(tmpdir(), 'guide-walkthrough-'));
+  try {
+    // A plain `npm run keys` before (the certificate section's), which the walkthrough's keys must replace.
+    const commands = ['npm run keys', ...lines].map((line) => {
+      const vars = Object.fromEntries([...line.matchAll(/(GUIDE_\w+)=(\S+) /g)].map((m) => [m[1], m[2]]));
+      const [, script, rest] = /npm run (\w+)(?: -- (.*))?$/.exec(line)!;
+      const argv = script === 'keys' ? ['--require', 'sucrase/register/ts', join(ROOT, 'scripts', 'keys.ts'), ...(rest ?? '').split(' ').filter(Boolean)]
+        : [join(ROOT, 'scripts', 'synth.js')];
+      return { vars, argv };
+    });
+    for (const { vars, argv } of commands) {
+      const r = spawnSync(process.execPath, argv, { cwd, env: { ...envWithoutSynthSettings(), NODE_PATH: join(ROOT, 'node_modules'), ...vars }, encoding: 'utf8' });
+      expect({ argv: argv.slice(-3), status: r.status, stderr: r.stderr.replace(/^compiling .*\n/, '') }).toEqual({ argv: argv.slice(-3), status: 0, stderr: '' });
+    }
+    expect(readdirSync(join(cwd, 'dist'))).toContain('guide-final-state.k8s.yaml');
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
 });

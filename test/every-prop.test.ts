@@ -97,6 +97,7 @@ const ROWS = {
     checkServiceNames: [(a) => TlsSecret.fromExisting(chart(a), 'tls', { checkServiceNames: bad('no') }), 'TlsSecret "nginxsecret"'],
     validAt: [(a) => TlsSecret.fromPem(chart(a), 'tls', { ...PEM, validAt: bad('tomorrow') }), 'TlsSecret "nginxsecret"'],
     renewHint: [(a) => TlsSecret.fromPem(chart(a), 'tls', { ...PEM, renewHint: bad(5) }), 'TlsSecret "nginxsecret"'],
+    optOutHint: [(a) => TlsSecret.fromPem(chart(a), 'tls', { ...PEM, optOutHint: bad(['x']) }), 'TlsSecret "nginxsecret"'],
   } satisfies RowsFor<TlsSecretPemProps & TlsSecretFileProps & ExistingTlsSecretProps>,
   CurlProbe: {
     service: [(a) => { const c = chart(a); new CurlProbe(c, 'curl', { service: bad(httpsApp(c)) }); }, 'CurlProbe "curl-deployment"'],
