@@ -2,8 +2,8 @@ import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import { fail } from './validation';
 
 /**
- * Pod-template annotation holding the served certificate's SHA-256 fingerprint. nginx reads its certificate only at
- * start, so a new certificate changes the template and the Deployment rolls its pods.
+ * Pod-template annotation holding the served certificate's SHA-256 fingerprint: a new certificate changes the template,
+ * so the Deployment rolls its pods, which nginx needs when it reads the certificate at start (the guide's default.conf).
  */
 export const CERTIFICATE_FINGERPRINT_ANNOTATION = 'guide-as-code/certificate-sha256';
 

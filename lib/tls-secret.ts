@@ -62,7 +62,7 @@ export interface TlsSecretOptions {
 
   /**
    * What to do instead, quoted after the renewal when the certificate does not name the Service (where the
-   * certificate comes from a setting, the setting's way out).
+   * certificate comes from a setting, the setting's way out); `''` offers none.
    * @default - set `checkServiceNames: false` on this TlsSecret
    */
   readonly optOutHint?: string;

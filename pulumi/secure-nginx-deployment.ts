@@ -114,7 +114,8 @@ export class SecureNginxDeployment extends pulumi.ComponentResource {
       certificatePem = this.certificate.certPem;
       certificateExpiry = this.certificate.validityEndTime;
       privateKeyPem = this.privateKey.privateKeyPem;
-      // nginx reads its certificate only at start: a renewed one must change the pod template to roll the pods.
+      // A renewed certificate changes the pod template: read at start (the guide's default.conf), it rolls the pods; read
+      // per handshake (the preset's), it records which certificate the pods serve.
       const nginx = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === this.chart.app.name)!;
       nginx.spec.template.metadata.annotations = {
         ...nginx.spec.template.metadata.annotations,
@@ -198,6 +199,6 @@ function register(name: string, object: Manifest, opts: pulumi.CustomResourceOpt
     case 'networking.k8s.io/v1/NetworkPolicy': return new k8s.networking.v1.NetworkPolicy(name, body, opts);
     default:
       throw new GuideConfigError(`SecureNginxDeployment "${name}": no Pulumi resource class for ${apiVersion} ${kind}: `
-        + 'add it to register() in lib/secure-nginx-deployment.ts');
+        + 'add it to register() in pulumi/secure-nginx-deployment.ts');
   }
 }

@@ -11,6 +11,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { isSynthSettingName } from '../lib/synth-settings';
 import { diffObjects, formatChanges, objectId, RenderedObject } from './review/object-diff';
+import { baseBranch } from './review/base-branch';
 import { redact } from './review/redact';
 
 const root = join(__dirname, '..');
@@ -132,21 +133,6 @@ function sameAsRef(commit: string): boolean {
   return changed.status === 0 && git(['ls-files', '--others', '--exclude-standard']) === '';
 }
 
-/**
- * The merge base of HEAD and the branch this work goes into: a pull request's base (GITHUB_BASE_REF, as a CI checkout
- * fetches it), else main, else origin/main (a clone that never checked main out has only that).
- */
-function baseRef(): string {
-  const pr = process.env.GITHUB_BASE_REF;
-  const candidates = [...(pr ? [`origin/${pr}`, pr] : []), 'main', 'origin/main'];
-  const base = candidates.find((c) => spawnSync('git', ['rev-parse', '--verify', '--quiet', `${c}^{commit}`], { cwd: root }).status === 0);
-  if (base === undefined) {
-    throw new DiffError(`found no base branch to compare with (tried ${candidates.join(', ')}): pass the ref, e.g. npm run diff -- origin/develop, `
-      + 'or fetch one (git fetch origin main)');
-  }
-  return git(['merge-base', 'HEAD', base]);
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
@@ -154,7 +140,11 @@ async function main(): Promise<void> {
     return;
   }
   if (args.length > 1) throw new DiffError(`expected at most one git ref, got ${args.length}: ${USAGE}`);
-  const ref = args[0] ?? baseRef();
+  const ref = args[0] ?? (() => {
+    const base = baseBranch(root, process.env);
+    if ('problem' in base) throw new DiffError(base.problem);
+    return git(['merge-base', 'HEAD', base.found]);
+  })();
   const commit = resolveCommit(ref);
   const env = { ...process.env };
   if (env.GUIDE_TLS_KEYS !== undefined) env.GUIDE_TLS_KEYS = resolve(env.GUIDE_TLS_KEYS);

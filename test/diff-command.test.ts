@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { baseBranch } from '../scripts/review/base-branch';
 import { writePemFiles } from '../scripts/self-signed';
 import { envWithoutSynthSettings, testCertificate } from './support/helpers';
 
@@ -77,26 +78,22 @@ test('an unknown ref is an error: one line, exit 1', () => {
 
 describe('the base branch a clone has', () => {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
-  // Run last: each test moves the repository's branches a step further from the one the others use.
-  test('a clone without a local main compares with origin/main, as a fresh CI checkout of a branch has it', () => {
+  // Run last: each step moves the repository's branches a step further from what the tests above use.
+  test('main, then origin/main in a clone without a local main, then a pull request\'s base; with none, what to pass', () => {
+    expect(baseBranch(repo, {})).toEqual({ found: 'main' });
     git('checkout', '-q', '-b', 'feature');
     git('update-ref', 'refs/remotes/origin/main', 'main');
     git('branch', '-q', '-D', 'main');
-    const r = diff();
-    expect(r.stderr).toBe('');
-    expect(r.stdout.split('\n')[0]).toMatch(/^# [0-9a-f]{40} -> working tree$/);
-  }, 60_000);
-
-  test('a pull request\'s base (GITHUB_BASE_REF) is preferred; with no base found, the error names what to pass', () => {
+    expect(baseBranch(repo, {})).toEqual({ found: 'origin/main' });
     git('update-ref', 'refs/remotes/origin/release', 'refs/remotes/origin/main');
-    const withBase = spawnSync(process.execPath, ['--require', 'sucrase/register/ts', 'scripts/diff.ts'],
-      { cwd: repo, env: { ...envWithoutSynthSettings(), GITHUB_BASE_REF: 'release' }, encoding: 'utf8' });
-    expect(withBase.stderr).toBe('');
+    expect(baseBranch(repo, { GITHUB_BASE_REF: 'release' })).toEqual({ found: 'origin/release' });
     git('update-ref', '-d', 'refs/remotes/origin/main');
     git('update-ref', '-d', 'refs/remotes/origin/release');
-    const none = diff();
-    expect(none.status).toBe(1);
-    expect(none.stderr).toBe('error: found no base branch to compare with (tried main, origin/main): pass the ref, e.g. npm run diff -- '
-      + 'origin/develop, or fetch one (git fetch origin main)\n');
-  }, 60_000);
+    expect(baseBranch(repo, {})).toEqual({ problem: 'found no base branch to compare with (tried main, origin/main): pass the ref, e.g. npm run '
+      + 'diff -- origin/develop, or fetch one (git fetch origin main)' });
+    // And npm run diff says it as its one error line.
+    const r = diff();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`error: ${(baseBranch(repo, {}) as { problem: string }).problem}\n`);
+  });
 });

@@ -294,10 +294,12 @@ describe('synth settings: the certificate advice follows where the files came fr
     expect(env({ GUIDE_TLS_KEYS: '.keys' }).tls.renewHint).toBe('run `npm run keys -- --force`');
   });
 
-  test('a folder of the user\'s own is not', () => {
+  test('a folder of the user\'s own is not; a Secret synthesized from files offers no check to turn off', () => {
     expect(env({ GUIDE_TLS_KEYS: '/etc/ssl/shop' }).tls).toEqual({
-      from: 'files', certificateFile: '/etc/ssl/shop/tls.crt', privateKeyFile: '/etc/ssl/shop/tls.key', renewHint: undefined,
+      from: 'files', certificateFile: '/etc/ssl/shop/tls.crt', privateKeyFile: '/etc/ssl/shop/tls.key', renewHint: undefined, optOutHint: '',
     });
+    // .keys/ only checked (the Secret referenced): moving the files aside is the way out an environment user has.
+    expect(env({}).tls.optOutHint).toBe('move .keys/ aside (synth then references the Secret nginxsecret without checking it)');
   });
 
   test('with only one of .keys/tls.crt and .keys/tls.key, the missing one is named', () => {
