@@ -27,6 +27,11 @@ const RUNTIME_DEFAULT = { type: 'RuntimeDefault' };
 export const NGINX_UID = 10101;
 /** The uid and gid of the curl client and the check Job, likewise above 10000. */
 export const CURL_UID = 10100;
+/** The uid and gid of the metrics exporter, likewise above 10000. */
+export const EXPORTER_UID = 10102;
+
+/** The exporter's metrics port (its default), named `metrics`, which only the scraper may reach. */
+export const EXPORTER_PORT = 9113;
 
 /**
  * Seconds a terminating nginx keeps serving before it is told to stop: endpoint removal must reach every node's
@@ -107,6 +112,24 @@ export const CURL_HARDENING: HardeningSettings = {
     runAsNonRoot: true,
     runAsUser: CURL_UID,
     runAsGroup: CURL_UID,
+    seccompProfile: RUNTIME_DEFAULT,
+  },
+};
+
+/** The exporter under Pod Security "restricted": a static binary that writes nothing. */
+export const EXPORTER_HARDENING: HardeningSettings = {
+  resources: {
+    cpu: { request: Cpu.millis(10), limit: Cpu.millis(100) },
+    memory: { request: Size.mebibytes(16), limit: Size.mebibytes(64) },
+    ephemeralStorage: { request: Size.mebibytes(8), limit: Size.mebibytes(32) },
+  },
+  securityContext: {
+    allowPrivilegeEscalation: false,
+    capabilities: DROP_ALL,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: EXPORTER_UID,
+    runAsGroup: EXPORTER_UID,
     seccompProfile: RUNTIME_DEFAULT,
   },
 };

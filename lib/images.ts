@@ -25,6 +25,8 @@ export interface ImageChoice {
   readonly nginxHttps: string;
   /** The client pod of curlpod.yaml. */
   readonly curl: string;
+  /** The metrics sidecar that publishes nginx's stub_status to Prometheus (not part of the guide). */
+  readonly exporter: string;
 }
 
 /** The images of each {@link ImageSet}. */
@@ -33,11 +35,14 @@ export const IMAGES: Readonly<Record<ImageSet, ImageChoice>> = {
     nginx: 'nginx:1.27.4',
     nginxHttps: 'nginx:1.27.4',
     curl: 'curlimages/curl:8.18.0',
+    exporter: 'nginx/nginx-prometheus-exporter:1.4.0',
   },
   [ImageSet.GUIDE]: {
     nginx: 'nginx',
     nginxHttps: 'bprashanth/nginxhttps:1.0',
     curl: 'radial/busyboxplus:curl',
+    // The guide has no metrics: its image set takes the pinned exporter.
+    exporter: 'nginx/nginx-prometheus-exporter:1.4.0',
   },
 };
 

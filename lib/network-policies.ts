@@ -3,6 +3,7 @@ import { checkSameNamespace, claimName } from './chart-claims';
 import { ExposedService, IServiceClient } from './exposed-service';
 import * as k8s from './imports/k8s';
 import { checkMadeObjects, recordOrigin } from './output-check';
+import { DEFAULT_SCRAPER_NAMESPACE } from './settings';
 import { checkConstruct, checkProps, fail, ownerOf, show, uniqueId } from './validation';
 
 /** The cluster DNS as kubeadm (and kind, k3s' CoreDNS chart) labels it: the `kube-dns` pods in `kube-system`. */
@@ -27,9 +28,31 @@ export interface NetworkPoliciesProps {
    * @default - every client of the Service (each CurlProbe of it), made before or after these policies
    */
   readonly clients?: IServiceClient[];
+
+  /**
+   * Who may scrape the app's metrics exporter (`NginxApp`'s `metrics`): pods of a namespace, optionally only those
+   * with some labels. They reach the exporter's port and nothing else of the app.
+   * @default - with an exporter, every pod of the namespace `monitoring` (where kube-prometheus-stack installs Prometheus)
+   */
+  readonly scraper?: ScraperProps;
 }
 
-const NETWORK_POLICIES_PROPS = ['service', 'clients'] as const satisfies readonly (keyof NetworkPoliciesProps)[];
+/** The pods that scrape an exporter: a namespace, and optionally the labels of the scraper's pods in it. */
+export interface ScraperProps {
+  /**
+   * The scraper's namespace.
+   * @default 'monitoring'
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the scraper's pods, e.g. `{ 'app.kubernetes.io/name': 'prometheus' }`.
+   * @default - every pod of the namespace
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+}
+
+
+const NETWORK_POLICIES_PROPS = ['service', 'clients', 'scraper'] as const satisfies readonly (keyof NetworkPoliciesProps)[];
 
 /**
  * The NetworkPolicies of the production preset: everything in the namespace is denied, in and out, except the guide's
@@ -48,6 +71,8 @@ export class NetworkPolicies extends Construct {
   public readonly defaultDeny: k8s.KubeNetworkPolicy;
   /** Clients to the app. */
   public readonly appIngress: k8s.KubeNetworkPolicy;
+  /** The scraper to the app's metrics exporter, when the app has one. */
+  public readonly metricsIngress?: k8s.KubeNetworkPolicy;
   /**
    * Used as the prefix of every error about this construct.
    * @internal
@@ -97,7 +122,37 @@ export class NetworkPolicies extends Construct {
       },
     });
     recordOrigin(this.appIngress, owner, { 'metadata.name': { prop: 'service', shown: service.owner }, 'spec.podSelector': { prop: 'service', shown: service.owner } });
-    checkMadeObjects(this.defaultDeny, this.appIngress);
+    const metricsPort = service.backend?.metricsPort;
+    if (props.scraper !== undefined && metricsPort === undefined) {
+      fail(owner, `scraper is given, but ${service.owner} fronts pods with no metrics exporter to scrape: turn the app's metrics on, or leave scraper out`);
+    }
+    if (metricsPort !== undefined) {
+      const scraper = props.scraper ?? {};
+      if (typeof scraper !== 'object' || scraper === null) fail(owner, `scraper ${show(scraper)} is not an object: pass e.g. { namespace: 'monitoring' }`);
+      const namespace = scraper.namespace ?? DEFAULT_SCRAPER_NAMESPACE;
+      const metricsName = `${service.backend!.name}-metrics`;
+      claimName(this, 'NetworkPolicy', metricsName, owner);
+      this.metricsIngress = new k8s.KubeNetworkPolicy(this, 'MetricsIngress', {
+        metadata: { name: metricsName },
+        spec: {
+          podSelector: { matchLabels: { ...selectorLabels } },
+          policyTypes: ['Ingress'],
+          ingress: [{
+            from: [{
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+              ...(scraper.podLabels ? { podSelector: { matchLabels: { ...scraper.podLabels } } } : {}),
+            }],
+            ports: [{ port: k8s.IntOrString.fromNumber(metricsPort), protocol: 'TCP' }],
+          }],
+        },
+      });
+      recordOrigin(this.metricsIngress, owner, {
+        'metadata.name': { prop: 'service', shown: service.owner },
+        'spec.ingress[*].from[*].namespaceSelector': { prop: 'scraper.namespace', value: namespace },
+        'spec.ingress[*].from[*].podSelector': { prop: 'scraper.podLabels' },
+      });
+    }
+    checkMadeObjects(this.defaultDeny, this.appIngress, ...(this.metricsIngress ? [this.metricsIngress] : []));
 
     service._onClient((client) => {
       if (listed !== undefined && !listed.includes(client)) return;

@@ -1,14 +1,16 @@
-import { Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { Autoscaling, autoscalingOf, AutoscalingProps } from './autoscaling';
 import { Construct } from 'constructs';
 import { CERTIFICATE_FINGERPRINT_ANNOTATION } from './certificate';
 import { checkSameNamespace, claimName, claimSelector } from './chart-claims';
 import { ExposedService, ExposedServiceProps } from './exposed-service';
 import {
-  NGINX_RESOURCES, NGINX_SECURITY_CONTEXT, NGINX_WRITABLE_PATHS, nginxCertificateLoading, nginxListenPorts, nginxProbes, PRESTOP_SLEEP_SECONDS,
+  EXPORTER_HARDENING, EXPORTER_PORT, NGINX_RESOURCES, NGINX_SECURITY_CONTEXT, NGINX_WRITABLE_PATHS, nginxCertificateLoading, nginxListenPorts, nginxProbes, PRESTOP_SLEEP_SECONDS,
   RESTRICTED_POD_SECURITY, spreadOverNodes, TERMINATION_GRACE_SECONDS, ZERO_DOWNTIME_ROLLOUT,
 } from './hardening';
 import { bakesItsOwnConfig, IMAGES, ImageSet, restrictedImageProblem } from './images';
 import * as k8s from './imports/k8s';
+import { PodMonitor } from './imports/monitoring.coreos.com';
 import { CERTIFICATE_LOADINGS, CertificateLoading, GUIDE_LISTEN_PORTS, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
 import { checkMadeObjects, recordOrigin } from './output-check';
 import { LabelSelectorLike, NetworkPolicyPeerConfigLike, podSelectorConfig, PodSelectorConfigLike } from './pod-selector';
@@ -29,6 +31,9 @@ export const HTTP_PORT = GUIDE_LISTEN_PORTS.http;
 export const HTTPS_PORT = GUIDE_LISTEN_PORTS.https;
 // Part of this construct's API; beside the certificate checks so the diff's redaction needs no construct to name it.
 export { CERTIFICATE_FINGERPRINT_ANNOTATION };
+
+/** The name of the exporter's port, which a PodMonitor scrapes. */
+export const METRICS_PORT_NAME = 'metrics';
 
 /** The guide's replica counts: run-my-nginx.yaml's plain nginx, and nginx-secure-app.yaml's https nginx. */
 export const GUIDE_REPLICAS = {
@@ -175,12 +180,45 @@ export interface NginxAppProps {
    * @see https://kubernetes.io/docs/concepts/configuration/secret/#mounted-secrets-are-updated-automatically
    */
   readonly certificateLoading?: CertificateLoading;
+
+  /**
+   * A HorizontalPodAutoscaler (autoscaling/v2) on CPU, which then owns the replica count: the Deployment leaves
+   * `replicas` out, so neither `kubectl apply` nor `pulumi up` resets what the autoscaler chose. It needs a CPU request
+   * (the preset's `resources` have one); the disruption budget and spreading follow its minimum.
+   * @default - none: `replicas` pods
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+   */
+  readonly autoscaling?: AutoscalingProps;
+
+  /**
+   * Publishes what nginx serves to Prometheus: nginx serves `stub_status` on the pod's loopback (127.0.0.1:8081) and an
+   * nginx-prometheus-exporter sidecar publishes it on port 9113, named `metrics`, which no Service exposes (a
+   * NetworkPolicies' `scraper` may reach it). Needs an NginxConfig of this library, which adds the stub_status server.
+   * @default false
+   * @see https://github.com/nginx/nginx-prometheus-exporter
+   */
+  readonly metrics?: boolean;
+
+  /**
+   * The exporter's image, overriding `imageSet`'s.
+   * @default - `nginx/nginx-prometheus-exporter:1.4.0`
+   */
+  readonly exporterImage?: string;
+
+  /**
+   * A Prometheus Operator `PodMonitor` (monitoring.coreos.com/v1) that scrapes the exporter, for a Prometheus that
+   * selects it; the cluster needs the operator's CRDs. Needs `metrics`.
+   * @default false
+   * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PodMonitor
+   */
+  readonly podMonitor?: boolean;
 }
 
 /** Every prop of {@link NginxAppProps}, for the check of a JavaScript caller's unknown ones. */
 const NGINX_APP_PROPS = [
   'name', 'replicas', 'tls', 'config', 'imageSet', 'image', 'containerName', 'enableServiceLinks', 'hardening', 'restricted',
   'resources', 'probes', 'strategy', 'preStopSleep', 'terminationGracePeriod', 'disruptionBudget', 'spread', 'certificateLoading',
+  'autoscaling', 'metrics', 'exporterImage', 'podMonitor',
 ] as const satisfies readonly (keyof NginxAppProps)[];
 /** cdk8s-plus Deployment props a user may bring, and this construct's prop that does it. */
 const FROM_CDK8S_PLUS = { metadata: 'name', containers: 'image', securityContext: 'restricted', minReady: 'probes', select: 'name' };
@@ -207,7 +245,7 @@ const EXPOSE_OPTIONS = ['name', 'serviceType', 'ports', 'nodePorts', 'loadBalanc
 export class NginxApp extends Construct implements IServiceBackend {
   /** Name of the Deployment, and the value of its pods' `run` label. */
   public readonly name: string;
-  /** Number of nginx pods. */
+  /** Number of nginx pods; with `autoscaling`, its minimum (the autoscaler chooses the count). */
   public readonly replicas: number;
   /** The nginx container image. */
   public readonly image: string;
@@ -243,8 +281,20 @@ export class NginxApp extends Construct implements IServiceBackend {
   public readonly httpPort: number;
   /** The port nginx serves https on inside the pod (with TLS): 443, or 8443 when `restricted`; undefined without TLS. */
   public readonly httpsPort?: number;
+  /** The autoscaling bounds and target, when a HorizontalPodAutoscaler owns the replica count. */
+  public readonly autoscaling?: Autoscaling;
+  /** Whether the exporter sidecar publishes nginx's stub_status (see {@link NginxAppProps.metrics}). */
+  public readonly metrics: boolean;
+  /** The exporter's image, with `metrics`. */
+  public readonly exporterImage?: string;
+  /** The port the exporter publishes on, with `metrics`: only a scraper may reach it. */
+  public readonly metricsPort?: number;
   /** The Deployment this app makes. */
   public readonly deployment: k8s.KubeDeployment;
+  /** The HorizontalPodAutoscaler, with `autoscaling`. */
+  public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** The PodMonitor, with `podMonitor`. */
+  public readonly podMonitor?: PodMonitor;
   /** The budget that lets evictions (drains) take one pod at a time, when `disruptionBudget` is on. */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   /**
@@ -269,7 +319,12 @@ export class NginxApp extends Construct implements IServiceBackend {
       checkSameNamespace(this.owner, 'tls', this, props.tls, props.tls.owner, 'a pod mounts Secrets of its own namespace only');
     }
     this.tls = props.tls;
-    this.replicas = props.replicas ?? (this.tls ? GUIDE_REPLICAS.https : GUIDE_REPLICAS.plain);
+    this.autoscaling = autoscalingOf(this.owner, 'autoscaling', props.autoscaling);
+    if (this.autoscaling && props.replicas !== undefined) {
+      fail(this.owner, `replicas ${show(props.replicas)} is given with autoscaling, which owns the replica count: a count in the manifest would `
+        + `reset the autoscaler's on every kubectl apply or pulumi up; leave replicas out (autoscaling.minReplicas is the fewest pods)`);
+    }
+    this.replicas = this.autoscaling?.minReplicas ?? props.replicas ?? (this.tls ? GUIDE_REPLICAS.https : GUIDE_REPLICAS.plain);
     checkReplicas(this.owner, 'replicas', this.replicas);
     const imageSet = checkOneOf(this.owner, 'imageSet', props.imageSet ?? ImageSet.PINNED, Object.values(ImageSet));
     this.image = props.image ?? (this.tls ? IMAGES[imageSet].nginxHttps : IMAGES[imageSet].nginx);
@@ -289,6 +344,23 @@ export class NginxApp extends Construct implements IServiceBackend {
     this.restrictedBy = props.restricted !== undefined ? 'restricted' : 'hardening';
     checkResources(this.owner, 'resources', props.resources);
     this.resources = props.resources ?? (this.hardening ? NGINX_RESOURCES : undefined);
+    if (this.autoscaling && this.resources?.cpu?.request === undefined) {
+      fail(this.owner, `autoscaling targets ${this.autoscaling.cpuUtilization}% of each pod's CPU request, but ${props.resources !== undefined ? 'resources has' : 'the app has no resources, so'} `
+        + 'no cpu request: the autoscaler could not compute a utilization; give resources.cpu.request (e.g. Cpu.millis(50)), or take hardening\'s resources');
+    }
+    checkBoolean(this.owner, 'metrics', props.metrics);
+    checkBoolean(this.owner, 'podMonitor', props.podMonitor);
+    this.metrics = props.metrics ?? false;
+    for (const needsMetrics of ['exporterImage', 'podMonitor'] as const) {
+      if (props[needsMetrics] !== undefined && props[needsMetrics] !== false && !this.metrics) {
+        fail(this.owner, `${needsMetrics} ${show(props[needsMetrics])} is given without metrics, so there is no exporter: turn metrics on, or leave ${needsMetrics} out`);
+      }
+    }
+    if (this.metrics) {
+      this.exporterImage = props.exporterImage ?? IMAGES[imageSet].exporter;
+      checkImage(this.owner, 'exporterImage', this.exporterImage, 'use e.g. "nginx/nginx-prometheus-exporter:1.4.0"');
+      this.metricsPort = EXPORTER_PORT;
+    }
     this.probes = props.probes ?? this.hardening;
     if (props.strategy !== undefined) {
       checkConstruct(this.owner, 'strategy', props.strategy, RolloutStrategy, 'strategy: RolloutStrategy.rollingUpdate({ maxSurge: PercentOrAbsolute.absolute(1) })');
@@ -305,6 +377,7 @@ export class NginxApp extends Construct implements IServiceBackend {
     this.containerPorts = this.httpsPort !== undefined ? [this.httpsPort, this.httpPort] : [this.httpPort];
     this.config = this.configFor(props.config, props.certificateLoading);
     this.checkConfigCanWork(props.image !== undefined ? 'image' : 'imageSet', props.certificateLoading);
+    this.checkStubStatus(props.image !== undefined ? 'image' : 'imageSet');
     this.selectorLabels = { run: this.name };
     this.checkConfigReadsMountedFiles();
     this.checkConfigListensOnPorts();
@@ -330,7 +403,38 @@ export class NginxApp extends Construct implements IServiceBackend {
       'spec.template.spec.containers[0].ports': { prop: this.tls ? 'tls' : this.restrictedBy },
       'spec.template.spec.containers[0].resources': { prop: props.resources !== undefined ? 'resources' : 'hardening' },
       'spec.template.spec.containers[0].lifecycle.preStop.sleep.seconds': { prop: 'preStopSleep' },
+      'spec.template.spec.containers[1].image': { prop: props.exporterImage !== undefined ? 'exporterImage' : 'imageSet', value: this.exporterImage },
     });
+    if (this.autoscaling) {
+      const a = this.autoscaling;
+      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+        metadata: { name: this.name },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name },
+          minReplicas: a.minReplicas,
+          maxReplicas: a.maxReplicas,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.cpuUtilization } } }],
+          behavior: { scaleDown: { stabilizationWindowSeconds: a.scaleDownStabilization.toSeconds() } },
+        },
+      });
+      recordOrigin(this.autoscaler, this.owner, {
+        'metadata.name': { prop: 'name' },
+        'spec.minReplicas': { prop: 'autoscaling.minReplicas' },
+        'spec.maxReplicas': { prop: 'autoscaling.maxReplicas' },
+        'spec.metrics': { prop: 'autoscaling.cpuUtilization' },
+        'spec.behavior': { prop: 'autoscaling.scaleDownStabilization' },
+      });
+    }
+    if (props.podMonitor) {
+      this.podMonitor = new PodMonitor(this, 'PodMonitor', {
+        metadata: { name: this.name },
+        spec: {
+          selector: { matchLabels: { ...this.selectorLabels } },
+          podMetricsEndpoints: [{ port: METRICS_PORT_NAME, path: '/metrics' }],
+        },
+      });
+      recordOrigin(this.podMonitor, this.owner, { 'metadata.name': { prop: 'name' }, 'spec.selector.matchLabels': fromName });
+    }
     if (disruptionBudget) {
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
         metadata: { name: this.name },
@@ -339,7 +443,7 @@ export class NginxApp extends Construct implements IServiceBackend {
       });
       recordOrigin(this.disruptionBudget, this.owner, { 'metadata.name': { prop: 'name' }, 'spec.selector.matchLabels': fromName });
     }
-    checkMadeObjects(this.deployment, ...(this.disruptionBudget ? [this.disruptionBudget] : []));
+    checkMadeObjects(this.deployment, ...[this.disruptionBudget, this.autoscaler, this.podMonitor].filter((o): o is ApiObject => o !== undefined));
   }
 
   /** The pods' containers and the ports they serve, as cdk8s-plus describes a workload's (its `allowTo` reads them). */
@@ -405,7 +509,8 @@ export class NginxApp extends Construct implements IServiceBackend {
   private deploymentSpec(): k8s.DeploymentSpec {
     return {
       selector: { matchLabels: { ...this.selectorLabels } },
-      replicas: this.replicas,
+      // With an autoscaler the count is its own: a count here would take it back on every apply.
+      ...(this.autoscaling ? {} : { replicas: this.replicas }),
       ...(this.strategy ? { strategy: this.strategy.toKube() } : {}),
       template: {
         metadata: {
@@ -450,13 +555,41 @@ export class NginxApp extends Construct implements IServiceBackend {
     };
     return {
       ...(volumes.length > 0 ? { volumes } : {}),
-      containers: [container],
+      containers: [container, ...(this.metrics ? [this.exporterContainer()] : [])],
       ...(this.enableServiceLinks !== undefined ? { enableServiceLinks: this.enableServiceLinks } : {}),
       // The pod needs no API access, so no service-account token either.
       ...(this.restricted ? { automountServiceAccountToken: false, securityContext: RESTRICTED_POD_SECURITY } : {}),
       ...(this.terminationGracePeriod ? { terminationGracePeriodSeconds: this.terminationGracePeriod.toSeconds() } : {}),
       ...(this.spread ? { topologySpreadConstraints: spreadOverNodes(this.selectorLabels) } : {}),
     };
+  }
+
+  /** The metrics sidecar: it reads stub_status over the pod's loopback and publishes it on {@link EXPORTER_PORT}. */
+  private exporterContainer(): k8s.Container {
+    const hardened = this.restricted || this.resources !== undefined;
+    return {
+      name: 'exporter',
+      image: this.exporterImage,
+      args: [`--nginx.scrape-uri=${this.config!.stubStatusUrl}`, `--web.listen-address=:${EXPORTER_PORT}`],
+      ports: [{ name: METRICS_PORT_NAME, containerPort: EXPORTER_PORT }],
+      // Its CPU is part of the pod's: an autoscaler on CPU needs a request of every container.
+      ...(hardened ? { resources: resourcesToKube(EXPORTER_HARDENING.resources) } : {}),
+      ...(this.restricted ? { securityContext: EXPORTER_HARDENING.securityContext } : {}),
+    };
+  }
+
+  /** The exporter reads stub_status, which only a default.conf that serves it has (the app's own does with metrics). */
+  private checkStubStatus(imageProp: string): void {
+    if (!this.metrics) return;
+    if (!this.config) {
+      fail(this.owner, `metrics needs nginx to serve stub_status, which only an NginxConfig sets up, and ${this.tls
+        ? `${imageProp === 'image' ? 'image' : 'imageSet\'s image'} "${this.image}" brings a default.conf of its own`
+        : 'this app has none'}: give it tls (it then makes its own NginxConfig), or use an official nginx image, or turn metrics off`);
+    }
+    if (this.config.stubStatusUrl === undefined) {
+      fail(this.owner, `metrics is on, but config "${this.config.name}" serves no stub_status for the exporter to read: build it with `
+        + 'stubStatus: true (or a server with a location of stub_status), or turn metrics off');
+    }
   }
 
   /**
@@ -494,6 +627,7 @@ export class NginxApp extends Construct implements IServiceBackend {
     if (!this.tls || bakesItsOwnConfig(this.image)) return undefined;
     return new NginxConfig(this, 'Config', {
       name: `${this.name}-conf`, tls: this.tls, listenPorts: nginxListenPorts(this.restricted), certificateLoading: certificateLoading ?? nginxCertificateLoading(this.hardening),
+      ...(this.metrics ? { stubStatus: true } : {}),
     });
   }
 

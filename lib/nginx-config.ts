@@ -35,6 +35,24 @@ export const CERTIFICATE_LOADINGS: readonly CertificateLoading[] = ['at-start', 
 /** The variable `'per-handshake'` puts in `ssl_certificate`: it always holds {@link NGINX_SSL_DIR}. */
 const SSL_DIR_VARIABLE = '$guide_ssl_dir';
 
+/**
+ * Where nginx serves `stub_status` inside the pod for the metrics exporter: on the pod's loopback only, so the exporter
+ * beside it reads it and nothing outside the pod can (no Service or policy ever opens it).
+ */
+export const STUB_STATUS = { address: '127.0.0.1', port: 8081, path: '/stub_status' } as const;
+
+/** The server block of {@link STUB_STATUS}; requests to it are counted in stub_status too (one per scrape). */
+const STUB_STATUS_SERVER = `
+server {
+        listen ${STUB_STATUS.address}:${STUB_STATUS.port};
+        access_log off;
+
+        location = ${STUB_STATUS.path} {
+                stub_status;
+        }
+}
+`;
+
 /** The guide's: nginx's plain http on 80 and https on 443. */
 export const GUIDE_LISTEN_PORTS: ListenPorts = { http: 80, https: 443 };
 
@@ -105,6 +123,13 @@ export interface NginxConfigProps {
    * @default 'at-start'
    */
   readonly certificateLoading?: CertificateLoading;
+
+  /**
+   * Serve `stub_status` on 127.0.0.1:8081 for a metrics exporter in the same pod (`NginxApp`'s `metrics`).
+   * @default false
+   * @see https://nginx.org/en/docs/http/ngx_http_stub_status_module.html
+   */
+  readonly stubStatus?: boolean;
 }
 
 /**
@@ -159,8 +184,10 @@ export class NginxConfig extends Construct {
         }
       }
     }
+    if (props.stubStatus !== undefined && typeof props.stubStatus !== 'boolean') fail(owner, `stubStatus ${show(props.stubStatus)} is not true or false: pass a boolean`);
     this.defaultConf = props.defaultConf
-      ?? guideDefaultConf(props.tls?.certificateKey, props.tls?.privateKeyKey, ports.http, ports.https, props.certificateLoading);
+      ?? guideDefaultConf(props.tls?.certificateKey, props.tls?.privateKeyKey, ports.http, ports.https, props.certificateLoading)
+        + (props.stubStatus ? STUB_STATUS_SERVER : '');
     checkString(owner, 'defaultConf', this.defaultConf);
     if (this.defaultConf.trim() === '') {
       fail(owner, 'defaultConf is empty: leave it unset for the guide\'s default.conf');
@@ -174,6 +201,15 @@ export class NginxConfig extends Construct {
     });
     recordOrigin(this.configMap, owner, { 'metadata.name': { prop: 'name' } });
     checkMadeObjects(this.configMap);
+  }
+
+  /**
+   * The URL default.conf serves `stub_status` at inside the pod (a server that listens on an address of the pod and a
+   * `location` with `stub_status`), or undefined when it serves none.
+   */
+  public get stubStatusUrl(): string | undefined {
+    const m = /listen\s+(?:([\d.]+|localhost):)?(\d+)[^;]*;(?:(?!server\s*\{)[\s\S])*?location\s*=?\s*(\S+)\s*\{\s*stub_status\s*;/.exec(this.defaultConf);
+    return m ? `http://${m[1] ?? '127.0.0.1'}:${m[2]}${m[3]}` : undefined;
   }
 
   /** The ports default.conf's `listen` lines open (IPv4 and IPv6 alike). */
@@ -208,10 +244,11 @@ const MADE_FROM = {
   tls: 'the names of the certificate files',
   listenPorts: 'the ports nginx listens on',
   certificateLoading: 'when nginx reads the certificate',
+  stubStatus: 'whether and where nginx serves stub_status',
 } as const satisfies Partial<Record<keyof NginxConfigProps, string>>;
 
 /** Every prop of {@link NginxConfigProps}, for the check of a JavaScript caller's unknown ones. */
-const NGINX_CONFIG_PROPS = ['name', 'tls', 'defaultConf', 'listenPorts', 'certificateLoading'] as const satisfies readonly (keyof NginxConfigProps)[];
+const NGINX_CONFIG_PROPS = ['name', 'tls', 'defaultConf', 'listenPorts', 'certificateLoading', 'stubStatus'] as const satisfies readonly (keyof NginxConfigProps)[];
 
 /** nginx's directives that name a file it reads (ngx_http_ssl_module, ngx_http_auth_basic_module). */
 const FILE_DIRECTIVES = [

@@ -50,19 +50,28 @@ export class SecureNginxChart extends Chart {
     // Restricted nginx (the preset's) listens on 8080/8443; the Service keeps the guide's ports in front.
     this.config = new NginxConfig(this, 'Config', {
       tls: this.tls, listenPorts: nginxListenPorts(s.hardening), certificateLoading: nginxCertificateLoading(s.hardening),
+      ...(s.metrics ? { stubStatus: true } : {}),
     });
     this.app = new NginxApp(this, 'App', {
       tls: this.tls,
       config: this.config,
-      replicas: s.replicas,
+      // With an autoscaler the count is its: the manifest sets none.
+      ...(s.autoscaling ? {
+        autoscaling: { minReplicas: s.minReplicas, maxReplicas: s.maxReplicas, cpuUtilization: s.cpuUtilization, scaleDownStabilization: s.scaleDownStabilization },
+      } : { replicas: s.replicas }),
       imageSet: s.imageSet,
       image: s.nginxImage,
       enableServiceLinks: s.enableServiceLinks,
       hardening: s.hardening,
+      ...(s.metrics ? { metrics: true, exporterImage: s.exporterImage, podMonitor: s.podMonitor } : {}),
     });
     this.service = this.app.exposeViaService({ serviceType: s.serviceType, nodePorts: s.nodePorts, annotations: s.serviceAnnotations });
     this.probe = new CurlProbe(this, 'Curl', { service: this.service, imageSet: s.imageSet, image: s.curlImage, hardening: s.hardening });
-    if (s.networkPolicies) this.networkPolicies = new NetworkPolicies(this, 'NetworkPolicies', { service: this.service });
+    if (s.networkPolicies) {
+      this.networkPolicies = new NetworkPolicies(this, 'NetworkPolicies', {
+        service: this.service, ...(s.metrics ? { scraper: { namespace: s.scraperNamespace } } : {}),
+      });
+    }
     if (s.check) this.probe.addCheck();
   }
 }

@@ -26,6 +26,8 @@ export interface IServiceBackend extends PodSelectorLike {
   readonly httpsPort?: number;
   /** The fewest pods there are: the replica count, or the autoscaler's minimum. */
   readonly minReplicas: number;
+  /** The port a metrics exporter of the pods publishes on, which only a scraper may reach; none without one. */
+  readonly metricsPort?: number;
   /** The Service ports for these pods when none are given. */
   defaultServicePorts(): ServicePortSpec[];
 }

@@ -76,6 +76,53 @@ export interface GuideSettingsValues {
   readonly check: boolean;
 
   /**
+   * A HorizontalPodAutoscaler on CPU owns nginx's replica count (between `minReplicas` and `maxReplicas`); the manifest then sets none.
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+   */
+  readonly autoscaling: boolean;
+
+  /**
+   * With `autoscaling`, the fewest nginx pods (the disruption budget protects them).
+   */
+  readonly minReplicas: number;
+
+  /**
+   * With `autoscaling`, the most nginx pods.
+   */
+  readonly maxReplicas: number;
+
+  /**
+   * With `autoscaling`, the average CPU use kept, in percent of each pod's CPU request (the preset requests 50m for nginx).
+   */
+  readonly cpuUtilization: number;
+
+  /**
+   * With `autoscaling`, how long the load must stay low before pods are removed.
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#stabilization-window
+   */
+  readonly scaleDownStabilization: Duration;
+
+  /**
+   * Nginx serves `stub_status` on the pod's loopback and an nginx-prometheus-exporter sidecar publishes it on port 9113 (`metrics`), which no Service exposes.
+   */
+  readonly metrics: boolean;
+
+  /**
+   * With `metrics`, the exporter's image, overriding the image set.
+   */
+  readonly exporterImage?: string;
+
+  /**
+   * With `metrics`, a Prometheus Operator PodMonitor that scrapes the exporter (the cluster needs the operator's CRDs).
+   */
+  readonly podMonitor: boolean;
+
+  /**
+   * With `metrics` and NetworkPolicies, the namespace whose pods may scrape the exporter (its port only).
+   */
+  readonly scraperNamespace: string;
+
+  /**
    * Where a stack's certificate comes from: made by `@pulumi/tls`, an existing Secret, or PEMs in stack config.
    */
   readonly certificate: CertificateSetting;
@@ -177,6 +224,62 @@ export interface GuideChartSettings {
    * @default - `true`
    */
   readonly check?: boolean;
+
+  /**
+   * A HorizontalPodAutoscaler on CPU owns nginx's replica count (between `minReplicas` and `maxReplicas`); the manifest then sets none.
+   * @default - `false`: `replicas` pods
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+   */
+  readonly autoscaling?: boolean;
+
+  /**
+   * With `autoscaling`, the fewest nginx pods (the disruption budget protects them).
+   * @default - `2`
+   */
+  readonly minReplicas?: number;
+
+  /**
+   * With `autoscaling`, the most nginx pods.
+   * @default - `6`
+   */
+  readonly maxReplicas?: number;
+
+  /**
+   * With `autoscaling`, the average CPU use kept, in percent of each pod's CPU request (the preset requests 50m for nginx).
+   * @default - `60`
+   */
+  readonly cpuUtilization?: number;
+
+  /**
+   * With `autoscaling`, how long the load must stay low before pods are removed.
+   * @default - 300 seconds
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#stabilization-window
+   */
+  readonly scaleDownStabilization?: Duration;
+
+  /**
+   * Nginx serves `stub_status` on the pod's loopback and an nginx-prometheus-exporter sidecar publishes it on port 9113 (`metrics`), which no Service exposes.
+   * @default - `false`
+   */
+  readonly metrics?: boolean;
+
+  /**
+   * With `metrics`, the exporter's image, overriding the image set.
+   * @default - from the image set
+   */
+  readonly exporterImage?: string;
+
+  /**
+   * With `metrics`, a Prometheus Operator PodMonitor that scrapes the exporter (the cluster needs the operator's CRDs).
+   * @default - `false`
+   */
+  readonly podMonitor?: boolean;
+
+  /**
+   * With `metrics` and NetworkPolicies, the namespace whose pods may scrape the exporter (its port only).
+   * @default - `monitoring`
+   */
+  readonly scraperNamespace?: string;
 }
 
 /** The settings the Pulumi component takes as Args (SecureNginxDeployment). */
@@ -243,6 +346,62 @@ export interface SecureNginxDeploymentSettings {
    * @default - `true`
    */
   readonly check?: boolean;
+
+  /**
+   * A HorizontalPodAutoscaler on CPU owns nginx's replica count (between `minReplicas` and `maxReplicas`); the manifest then sets none.
+   * @default - `false`: `replicas` pods
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+   */
+  readonly autoscaling?: boolean;
+
+  /**
+   * With `autoscaling`, the fewest nginx pods (the disruption budget protects them).
+   * @default - `2`
+   */
+  readonly minReplicas?: number;
+
+  /**
+   * With `autoscaling`, the most nginx pods.
+   * @default - `6`
+   */
+  readonly maxReplicas?: number;
+
+  /**
+   * With `autoscaling`, the average CPU use kept, in percent of each pod's CPU request (the preset requests 50m for nginx).
+   * @default - `60`
+   */
+  readonly cpuUtilization?: number;
+
+  /**
+   * With `autoscaling`, how long the load must stay low before pods are removed.
+   * @default - 300 seconds
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#stabilization-window
+   */
+  readonly scaleDownStabilization?: Duration;
+
+  /**
+   * Nginx serves `stub_status` on the pod's loopback and an nginx-prometheus-exporter sidecar publishes it on port 9113 (`metrics`), which no Service exposes.
+   * @default - `false`
+   */
+  readonly metrics?: boolean;
+
+  /**
+   * With `metrics`, the exporter's image, overriding the image set.
+   * @default - from the image set
+   */
+  readonly exporterImage?: string;
+
+  /**
+   * With `metrics`, a Prometheus Operator PodMonitor that scrapes the exporter (the cluster needs the operator's CRDs).
+   * @default - `false`
+   */
+  readonly podMonitor?: boolean;
+
+  /**
+   * With `metrics` and NetworkPolicies, the namespace whose pods may scrape the exporter (its port only).
+   * @default - `monitoring`
+   */
+  readonly scraperNamespace?: string;
 
   /**
    * Where a stack's certificate comes from: made by `@pulumi/tls`, an existing Secret, or PEMs in stack config.

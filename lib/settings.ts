@@ -7,6 +7,7 @@
 // are current). A new setting is one entry.
 import { join } from 'node:path';
 import { Duration } from 'cdk8s';
+import { AUTOSCALING_DEFAULTS } from './autoscaling';
 import { CertificatePair } from './certificate';
 import { IMAGES, ImageSet } from './images';
 import { ServiceType } from './service-type';
@@ -58,6 +59,9 @@ export interface ClusterSetting {
 
 /** The namespace of every stack config key (`guide-as-code:replicas`). */
 export const CONFIG_NAMESPACE = 'guide-as-code';
+
+/** The namespace of a metrics scraper unless said otherwise: where kube-prometheus-stack installs Prometheus. */
+export const DEFAULT_SCRAPER_NAMESPACE = 'monitoring';
 
 /** Where `npm run keys` writes the certificate and key by default. */
 export const KEYS_DIR = '.keys';
@@ -221,6 +225,26 @@ function hours(min: number, example: string): ValueType<Duration> {
     },
     example,
     show: (value) => String(value.toHours()),
+  };
+}
+
+/** Whole seconds, as the environment and a stack write them; a Duration in code. */
+function seconds(min: number, max: number, example: string): ValueType<Duration> {
+  return {
+    accepts: `a whole number of seconds of ${min} to ${max}`,
+    parse: (text) => {
+      const value = parseDecimal(text);
+      if (value === undefined || value < min || value > max) return { problem: `is not a whole number of seconds of ${min} to ${max} in decimal digits` };
+      return { value: Duration.seconds(value) };
+    },
+    check: (value) => {
+      if (!(value instanceof Duration)) return `is not a Duration: write e.g. Duration.seconds(${example})`;
+      const s = value.toSeconds({ integral: false });
+      return Number.isInteger(s) && s >= min && s <= max ? undefined
+        : `is not a whole number of seconds of ${min} to ${max}: use e.g. Duration.seconds(${example})`;
+    },
+    example,
+    show: (value) => String(value.toSeconds()),
   };
 }
 
@@ -443,6 +467,115 @@ export const SETTINGS: { readonly [K in keyof GuideSettingsValues]-?: SettingSpe
     arg: true,
     chart: true,
   },
+  autoscaling: {
+    doc: 'a HorizontalPodAutoscaler on CPU owns nginx\'s replica count (between `minReplicas` and `maxReplicas`); the manifest then sets none',
+    tsType: 'boolean',
+    type: BOOLEAN,
+    default: false,
+    defaultDoc: '`false`: `replicas` pods',
+    env: 'GUIDE_AUTOSCALING',
+    stack: 'autoscaling',
+    arg: true,
+    chart: true,
+    feeds: ['NginxApp.autoscaling'],
+    see: 'https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/',
+  },
+  minReplicas: {
+    doc: 'with `autoscaling`, the fewest nginx pods (the disruption budget protects them)',
+    tsType: 'number',
+    type: wholeNumber(1, '2'),
+    default: AUTOSCALING_DEFAULTS.minReplicas,
+    defaultDoc: `\`${AUTOSCALING_DEFAULTS.minReplicas}\``,
+    env: 'GUIDE_MIN_REPLICAS',
+    stack: 'minReplicas',
+    arg: true,
+    chart: true,
+    feeds: ['NginxApp.minReplicas'],
+  },
+  maxReplicas: {
+    doc: 'with `autoscaling`, the most nginx pods',
+    tsType: 'number',
+    type: wholeNumber(1, '6'),
+    default: 6,
+    defaultDoc: '`6`',
+    env: 'GUIDE_MAX_REPLICAS',
+    stack: 'maxReplicas',
+    arg: true,
+    chart: true,
+    feeds: ['NginxApp.maxReplicas'],
+  },
+  cpuUtilization: {
+    doc: 'with `autoscaling`, the average CPU use kept, in percent of each pod\'s CPU request (the preset requests 50m for nginx)',
+    tsType: 'number',
+    type: wholeNumber(1, '60'),
+    default: AUTOSCALING_DEFAULTS.cpuUtilization,
+    defaultDoc: `\`${AUTOSCALING_DEFAULTS.cpuUtilization}\``,
+    env: 'GUIDE_CPU_UTILIZATION',
+    stack: 'cpuUtilization',
+    arg: true,
+    chart: true,
+    feeds: ['NginxApp.cpuUtilization'],
+  },
+  scaleDownStabilization: {
+    doc: 'with `autoscaling`, how long the load must stay low before pods are removed',
+    tsType: 'Duration',
+    type: seconds(0, 3600, '300'),
+    default: AUTOSCALING_DEFAULTS.scaleDownStabilization,
+    defaultDoc: `${AUTOSCALING_DEFAULTS.scaleDownStabilization.toSeconds()} seconds`,
+    env: 'GUIDE_SCALE_DOWN_SECONDS',
+    stack: 'scaleDownStabilizationSeconds',
+    arg: true,
+    chart: true,
+    feeds: ['NginxApp.scaleDownStabilization'],
+    see: 'https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#stabilization-window',
+  },
+  metrics: {
+    doc: 'nginx serves `stub_status` on the pod\'s loopback and an nginx-prometheus-exporter sidecar publishes it on port 9113 (`metrics`), which no Service exposes',
+    tsType: 'boolean',
+    type: BOOLEAN,
+    default: false,
+    defaultDoc: '`false`',
+    env: 'GUIDE_METRICS',
+    stack: 'metrics',
+    arg: true,
+    chart: true,
+    feeds: ['NginxApp.metrics'],
+  },
+  exporterImage: {
+    doc: 'with `metrics`, the exporter\'s image, overriding the image set',
+    tsType: 'string',
+    type: image(IMAGES[ImageSet.PINNED].exporter),
+    defaultDoc: 'from the image set',
+    env: 'GUIDE_EXPORTER_IMAGE',
+    stack: 'exporterImage',
+    arg: true,
+    chart: true,
+    feeds: ['NginxApp.exporterImage'],
+  },
+  podMonitor: {
+    doc: 'with `metrics`, a Prometheus Operator PodMonitor that scrapes the exporter (the cluster needs the operator\'s CRDs)',
+    tsType: 'boolean',
+    type: BOOLEAN,
+    default: false,
+    defaultDoc: '`false`',
+    env: 'GUIDE_POD_MONITOR',
+    stack: 'podMonitor',
+    arg: true,
+    chart: true,
+    feeds: ['NginxApp.podMonitor'],
+  },
+  scraperNamespace: {
+    doc: 'with `metrics` and NetworkPolicies, the namespace whose pods may scrape the exporter (its port only)',
+    tsType: 'string',
+    type: named('dns1123Label', DEFAULT_SCRAPER_NAMESPACE),
+    default: DEFAULT_SCRAPER_NAMESPACE,
+    defaultDoc: `\`${DEFAULT_SCRAPER_NAMESPACE}\``,
+    env: 'GUIDE_SCRAPER_NAMESPACE',
+    stack: 'scraperNamespace',
+    arg: true,
+    chart: true,
+    feeds: ['NetworkPolicies.scraper'],
+  },
   certificate: {
     doc: 'where a stack\'s certificate comes from: made by `@pulumi/tls`, an existing Secret, or PEMs in stack config',
     tsType: 'CertificateSetting',
@@ -507,7 +640,32 @@ export const SETTINGS: { readonly [K in keyof GuideSettingsValues]-?: SettingSpe
 export type SettingName = keyof GuideSettingsValues;
 
 /** Settings that span several: each names every setting it reads, so its message does too. */
-const RULES: readonly { readonly settings: readonly SettingName[]; problem(s: GuideSettingsValues, name: (n: SettingName) => string): string | undefined }[] = [
+/** The settings that only act with another on; given without it, they would do nothing. */
+const ONLY_WITH: readonly [setting: SettingName, needs: SettingName][] = [
+  ['minReplicas', 'autoscaling'], ['maxReplicas', 'autoscaling'], ['cpuUtilization', 'autoscaling'], ['scaleDownStabilization', 'autoscaling'],
+  ['exporterImage', 'metrics'], ['podMonitor', 'metrics'], ['scraperNamespace', 'metrics'],
+];
+
+const RULES: readonly {
+  readonly settings: readonly SettingName[];
+  problem(s: GuideSettingsValues, name: (n: SettingName) => string, given: ReadonlySet<SettingName>): string | undefined;
+}[] = [
+  ...ONLY_WITH.map(([setting, needs]) => ({
+    settings: [setting, needs],
+    problem: (s: GuideSettingsValues, name: (n: SettingName) => string, given: ReadonlySet<SettingName>) => (given.has(setting) && !s[needs]
+      ? `${name(setting)} is set, but ${name(needs)} is off, so it would do nothing: turn ${name(needs)} on, or leave ${name(setting)} out` : undefined),
+  })),
+  {
+    settings: ['replicas', 'autoscaling'],
+    problem: (s, name, given) => (given.has('replicas') && s.autoscaling
+      ? `${name('replicas')} is set with ${name('autoscaling')} on, which owns the replica count: a count in the manifest would reset the `
+        + `autoscaler's on every apply; leave ${name('replicas')} out (${name('minReplicas')} is the fewest pods)` : undefined),
+  },
+  {
+    settings: ['minReplicas', 'maxReplicas'],
+    problem: (s, name) => (s.autoscaling && s.minReplicas > s.maxReplicas
+      ? `${name('minReplicas')} ${s.minReplicas} is more than ${name('maxReplicas')} ${s.maxReplicas}: keep the minimum at most the maximum` : undefined),
+  },
   {
     settings: ['certificateEarlyRenewal', 'certificateValidity'],
     problem: (s, name) => (s.certificateEarlyRenewal.toHours() >= s.certificateValidity.toHours()
@@ -557,8 +715,9 @@ export function resolveSettings(given: Partial<GuideSettingsValues>, surface: Su
     }
   }
   const settings = resolved as unknown as GuideSettingsValues;
+  const givenNames = new Set(Object.keys(given).filter((k) => given[k as SettingName] !== undefined) as SettingName[]);
   for (const rule of RULES) {
-    const problem = rule.problem(settings, nameOf);
+    const problem = rule.problem(settings, nameOf, givenNames);
     if (problem) fail(refuser, problem);
   }
   return settings;

@@ -197,6 +197,9 @@ function register(name: string, object: Manifest, opts: pulumi.CustomResourceOpt
     case 'batch/v1/Job': return new k8s.batch.v1.Job(name, body, opts);
     case 'policy/v1/PodDisruptionBudget': return new k8s.policy.v1.PodDisruptionBudget(name, body, opts);
     case 'networking.k8s.io/v1/NetworkPolicy': return new k8s.networking.v1.NetworkPolicy(name, body, opts);
+    case 'autoscaling/v2/HorizontalPodAutoscaler': return new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, body, opts);
+    // The Prometheus Operator's CRD: a custom resource, which the provider applies as the manifest says.
+    case 'monitoring.coreos.com/v1/PodMonitor': return new k8s.apiextensions.CustomResource(name, { apiVersion, kind, ...body }, opts);
     default:
       throw new GuideConfigError(`SecureNginxDeployment "${name}": no Pulumi resource class for ${apiVersion} ${kind}: `
         + 'add it to register() in pulumi/secure-nginx-deployment.ts');

@@ -70,6 +70,11 @@ const ROWS = {
     disruptionBudget: [(a) => new NginxApp(chart(a), 'app', { disruptionBudget: bad(1) }), 'NginxApp "my-nginx"'],
     spread: [(a) => new NginxApp(chart(a), 'app', { spread: bad('yes') }), 'NginxApp "my-nginx"'],
     certificateLoading: [(a) => httpsApp(chart(a), { certificateLoading: bad('on-change') }), 'NginxApp "my-nginx"'],
+    autoscaling: [(a) => httpsApp(chart(a), { hardening: true, autoscaling: { minReplicas: 4, maxReplicas: 3 } }), 'NginxApp "my-nginx"',
+      'autoscaling.minReplicas'],
+    metrics: [(a) => httpsApp(chart(a), { metrics: bad('on') }), 'NginxApp "my-nginx"'],
+    exporterImage: [(a) => httpsApp(chart(a), { metrics: true, exporterImage: 'Exporter:1' }), 'NginxApp "my-nginx"'],
+    podMonitor: [(a) => httpsApp(chart(a), { podMonitor: true }), 'NginxApp "my-nginx"'],
   } satisfies RowsFor<NginxAppProps>,
   ExposedService: {
     app: [(a) => new ExposedService(chart(a), 'svc', { app: bad('my-nginx') }), 'ExposedService "svc"'],
@@ -120,6 +125,7 @@ const ROWS = {
     defaultConf: [(a) => new NginxConfig(chart(a), 'conf', { defaultConf: ' ' }), 'NginxConfig "nginxconfigmap"'],
     listenPorts: [(a) => new NginxConfig(chart(a), 'conf', { listenPorts: { http: 8443, https: 8443 } }), 'NginxConfig "nginxconfigmap"'],
     certificateLoading: [(a) => new NginxConfig(chart(a), 'conf', { certificateLoading: bad('reload') }), 'NginxConfig "nginxconfigmap"'],
+    stubStatus: [(a) => new NginxConfig(chart(a), 'conf', { stubStatus: true, defaultConf: 'server { listen 80; }\n' }), 'NginxConfig "nginxconfigmap"'],
   } satisfies RowsFor<NginxConfigProps>,
   NetworkPolicies: {
     service: [(a) => new NetworkPolicies(chart(a), 'net', { service: bad('my-nginx') }), 'NetworkPolicies "net"'],
@@ -127,6 +133,10 @@ const ROWS = {
     const c = chart(a);
     new NetworkPolicies(c, 'net', { service: service(c), clients: [bad('curl-deployment')] });
   }, 'NetworkPolicies "net"'],
+    scraper: [(a) => {
+      const c = chart(a);
+      new NetworkPolicies(c, 'net', { service: new ExposedService(c, 'svc', { app: httpsApp(c, { metrics: true }) }), scraper: { namespace: 'Monitoring!' } });
+    }, 'NetworkPolicies "net"', 'scraper.namespace'],
   } satisfies RowsFor<NetworkPoliciesProps>,
   Chart: {
     namespace: [(a) => httpsApp(chart(a, 'My_NS')), 'Chart "c"'],
@@ -145,6 +155,16 @@ const ROWS = {
     hardening: [(a) => new SecureNginxChart(a, 'final', { hardening: true, imageSet: ImageSet.GUIDE }), 'NginxApp "my-nginx"'],
     networkPolicies: [(a) => new SecureNginxChart(a, 'final', { networkPolicies: bad('yes') }), 'SecureNginxChart "final"'],
     check: [(a) => new SecureNginxChart(a, 'final', { check: bad('no') }), 'SecureNginxChart "final"'],
+    autoscaling: [(a) => new SecureNginxChart(a, 'final', { autoscaling: bad('yes') }), 'SecureNginxChart "final"'],
+    minReplicas: [(a) => new SecureNginxChart(a, 'final', { autoscaling: true, hardening: true, minReplicas: 0 }), 'SecureNginxChart "final"'],
+    maxReplicas: [(a) => new SecureNginxChart(a, 'final', { autoscaling: true, hardening: true, maxReplicas: 1 }), 'SecureNginxChart "final"', 'minReplicas'],
+    cpuUtilization: [(a) => new SecureNginxChart(a, 'final', { autoscaling: true, hardening: true, cpuUtilization: 0 }), 'SecureNginxChart "final"'],
+    scaleDownStabilization: [(a) => new SecureNginxChart(a, 'final', { autoscaling: true, hardening: true, scaleDownStabilization: Duration.hours(2) }),
+      'SecureNginxChart "final"'],
+    metrics: [(a) => new SecureNginxChart(a, 'final', { metrics: bad(1) }), 'SecureNginxChart "final"'],
+    exporterImage: [(a) => new SecureNginxChart(a, 'final', { exporterImage: 'exporter:1' }), 'SecureNginxChart "final"'],
+    podMonitor: [(a) => new SecureNginxChart(a, 'final', { podMonitor: true }), 'SecureNginxChart "final"'],
+    scraperNamespace: [(a) => new SecureNginxChart(a, 'final', { metrics: true, scraperNamespace: 'Monitoring' }), 'SecureNginxChart "final"'],
     namespace: [(a) => new SecureNginxChart(a, 'final', { namespace: 'Shop' }), 'Chart "final"'],
     labels: [(a) => new SecureNginxChart(a, 'final', { labels: { '-team': 'a' } }), 'Chart "final"'],
     // disableResourceNameHashes is left out: every object here is named explicitly, so it changes no output.
@@ -163,6 +183,15 @@ const ROWS = {
     hardening: [(a) => addGuideCharts(a, { hardening: true, imageSet: ImageSet.GUIDE }), 'NginxApp "my-nginx"'],
     networkPolicies: [(a) => addGuideCharts(a, { networkPolicies: bad('on') }), 'addGuideCharts'],
     check: [(a) => addGuideCharts(a, { check: bad('no') }), 'addGuideCharts'],
+    autoscaling: [(a) => addGuideCharts(a, { autoscaling: true, replicas: 3 }), 'addGuideCharts', 'replicas'],
+    minReplicas: [(a) => addGuideCharts(a, { minReplicas: 3 }), 'addGuideCharts'],
+    maxReplicas: [(a) => addGuideCharts(a, { maxReplicas: 3 }), 'addGuideCharts'],
+    cpuUtilization: [(a) => addGuideCharts(a, { cpuUtilization: 50 }), 'addGuideCharts'],
+    scaleDownStabilization: [(a) => addGuideCharts(a, { scaleDownStabilization: Duration.seconds(60) }), 'addGuideCharts'],
+    metrics: [(a) => addGuideCharts(a, { metrics: bad('on') }), 'addGuideCharts'],
+    exporterImage: [(a) => addGuideCharts(a, { metrics: true, exporterImage: 'exporter image' }), 'addGuideCharts'],
+    podMonitor: [(a) => addGuideCharts(a, { podMonitor: bad('yes') }), 'addGuideCharts'],
+    scraperNamespace: [(a) => addGuideCharts(a, { scraperNamespace: 'prometheus' }), 'addGuideCharts'],
     finalStateApp: [(a) => addGuideCharts(a, { finalStateApp: bad('dist') }), 'addGuideCharts'],
   } satisfies RowsFor<GuideChartsProps>,
 };

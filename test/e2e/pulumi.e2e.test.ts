@@ -68,7 +68,7 @@ describe('the dev stack, certificate from stack config', () => {
   }, 60_000);
 
   test('a bad stack setting fails under the real engine before any resource is created, naming the key', async () => {
-    const message = 'stack config: guide-as-code:replicas "two" is not a whole number of at least 0 in decimal digits: set it with `pulumi config set guide-as-code:replicas <number>`';
+    const message = 'stack config: guide-as-code:replicas "two" is not a whole number of at least 0 in decimal digits: set it with `pulumi config set guide-as-code:replicas 2`';
     const { stdout } = await run(process.execPath, ['--import', 'tsx', join(__dirname, 'up-with-config.ts'), 'dev-bad',
       JSON.stringify({ ...config, 'guide-as-code:replicas': { value: 'two', secret: false } })], { cwd: join(__dirname, '..', '..') });
     const outcome = JSON.parse(stdout) as { ok: boolean; message: string };
