@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
-import { settingsOf } from './lib/settings';
+import { settingsInEffect, settingsOf } from './lib/settings';
 import { readSynthSettings, synthErrorInSettingTerms } from './lib/synth-settings';
 import { GuideConfigError } from './lib/validation';
 
@@ -21,7 +21,8 @@ try {
   const deployableOnly = process.env.CDK8S_DEPLOYABLE_ONLY === 'true';
   const steps = new App({ outdir: join(outdir, 'steps') });
   const final = new App({ outdir });
-  const chartSettings = Object.fromEntries(settingsOf('chart').map((s) => [s, settings[s]]));
+  const inEffect = settingsInEffect(settings);
+  const chartSettings = Object.fromEntries(settingsOf('chart').map((s) => [s, inEffect[s]]));
   addGuideCharts(steps, { ...chartSettings, namespace: settings.namespace, finalStateApp: final });
   if (!deployableOnly) steps.synth();
   final.synth();

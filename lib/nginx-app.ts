@@ -184,7 +184,8 @@ export interface NginxAppProps {
   /**
    * A HorizontalPodAutoscaler (autoscaling/v2) on CPU, which then owns the replica count: the Deployment leaves
    * `replicas` out, so neither `kubectl apply` nor `pulumi up` resets what the autoscaler chose. It needs a CPU request
-   * (the preset's `resources` have one); the disruption budget and spreading follow its minimum.
+   * (the preset's `resources` have one). The preset's disruption budget (maxUnavailable 1) and spreading hold for any
+   * count, and are on when the maximum is 2 or more.
    * @default - none: `replicas` pods
    * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
    */
@@ -593,15 +594,18 @@ export class NginxApp extends Construct implements IServiceBackend {
   }
 
   /**
-   * A part that acts across replicas (a disruption budget, spreading): on by the preset with 2 or more replicas, and
-   * refused when asked for with fewer, where it would do nothing.
+   * A part that acts across replicas (a disruption budget, spreading): on by the preset when the app can have 2 or
+   * more pods (with autoscaling, up to its maximum: both are written for any count), and refused when asked for where
+   * it never has 2, where it would do nothing.
    */
   private withEnoughReplicas(prop: 'spread' | 'disruptionBudget', given: boolean | undefined, withOne: string): boolean {
-    if (given === true && this.replicas < 2) {
-      fail(this.owner, `${prop} is on with replicas ${this.replicas}, where it ${this.replicas === 1 ? withOne : 'has no pod to act on'}: `
-        + `give the app 2 or more replicas, or leave ${prop} off`);
+    const most = this.autoscaling?.maxReplicas ?? this.replicas;
+    if (given === true && most < 2) {
+      const count = this.autoscaling ? `autoscaling.maxReplicas ${most}` : `replicas ${most}`;
+      fail(this.owner, `${prop} is on with ${count}, where it ${most === 1 ? withOne : 'has no pod to act on'}: `
+        + `give the app 2 or more ${this.autoscaling ? 'as its maximum' : 'replicas'}, or leave ${prop} off`);
     }
-    return given ?? (this.hardening && this.replicas >= 2);
+    return given ?? (this.hardening && most >= 2);
   }
 
   /**

@@ -643,8 +643,19 @@ export type SettingName = keyof GuideSettingsValues;
 /** The settings that only act with another on; given without it, they would do nothing. */
 const ONLY_WITH: readonly [setting: SettingName, needs: SettingName][] = [
   ['minReplicas', 'autoscaling'], ['maxReplicas', 'autoscaling'], ['cpuUtilization', 'autoscaling'], ['scaleDownStabilization', 'autoscaling'],
-  ['exporterImage', 'metrics'], ['podMonitor', 'metrics'], ['scraperNamespace', 'metrics'],
+  ['exporterImage', 'metrics'], ['podMonitor', 'metrics'], ['scraperNamespace', 'metrics'], ['scraperNamespace', 'networkPolicies'],
 ];
+
+/**
+ * The settings that take effect: resolved settings without those another setting makes moot (a bound of autoscaling
+ * that is off, the replica count an autoscaler owns). Resolved settings hold a default for every setting; a chart
+ * built from these checks its rules on what was given, not on defaults it would take as given.
+ */
+export function settingsInEffect(settings: GuideSettingsValues): Partial<GuideSettingsValues> {
+  const moot = new Set<SettingName>(ONLY_WITH.filter(([, needs]) => !settings[needs]).map(([setting]) => setting));
+  if (settings.autoscaling) moot.add('replicas');
+  return Object.fromEntries(Object.entries(settings).filter(([setting]) => !moot.has(setting as SettingName)));
+}
 
 const RULES: readonly {
   readonly settings: readonly SettingName[];

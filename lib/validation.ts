@@ -29,8 +29,8 @@ export function show(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   // Value types as they read: cdk8s' Duration and Size, and those of this library, which say how they were written.
   if (typeof value === 'object' && value !== null) {
-    const v = value as { toHumanString?: () => string; asString?: () => string; toString(): string };
-    if (typeof v.toHumanString === 'function') return `Duration ${v.toHumanString()}`;
+    const v = value as { toHumanString?: () => string; toMilliseconds?: (o: object) => number; asString?: () => string; toString(): string };
+    if (typeof v.toHumanString === 'function' && typeof v.toMilliseconds === 'function') return showDuration(v.toMilliseconds({ integral: false }));
     if (typeof v.asString === 'function') return `Size ${v.asString()}`;
     const builtIn = Array.isArray(value) || value instanceof Uint8Array || value instanceof Date || value instanceof RegExp || value instanceof Error;
     if (v.toString !== Object.prototype.toString && !builtIn) return String(value);
@@ -40,6 +40,14 @@ export function show(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** A cdk8s Duration as it can be written, in its largest whole unit: `Duration.hours(2)`, `Duration.millis(1500)`. */
+function showDuration(ms: number): string {
+  for (const [unit, size] of [['days', 86_400_000], ['hours', 3_600_000], ['minutes', 60_000], ['seconds', 1000]] as const) {
+    if (ms !== 0 && Number.isInteger(ms / size)) return `Duration.${unit}(${ms / size})`;
+  }
+  return `Duration.millis(${ms})`;
 }
 
 /** Throws a {@link GuideConfigError} prefixed with `<Kind> "<name>": `. */

@@ -2,7 +2,7 @@
 // pulumi/index.ts; the e2e suite runs this same function as an inline program of the Automation API.
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { settingsOf } from '../lib/settings';
+import { settingsInEffect, settingsOf } from '../lib/settings';
 import { GuideConfigError } from '../lib/validation';
 import { SecureNginxDeployment } from './secure-nginx-deployment';
 import { CONFIG_NAMESPACE, ConfigSource, readStackSettings, StackSettings, stackChart, stackErrorInSettingTerms } from './stack-settings';
@@ -52,8 +52,10 @@ function settings(): StackSettings {
 /** Deploys the guide's final state with the current stack's settings and returns its outputs. */
 export function guideProgram(): GuideOutputs {
   const { cluster, ...deployment } = settings();
-  // The settings a component takes; the rest (the cluster) goes into its provider.
-  const args = Object.fromEntries(settingsOf('args').map((s) => [s, deployment[s as keyof typeof deployment]]));
+  // The settings a component takes that take effect (the component applies the defaults again); the rest (the cluster)
+  // goes into its provider.
+  const inEffect = settingsInEffect(deployment);
+  const args = Object.fromEntries(settingsOf('args').map((s) => [s, inEffect[s]]));
   // The cluster is always the one the stack names; a kubeconfig is stored as a secret, as it can hold keys.
   const provider = new k8s.Provider('cluster', {
     ...(cluster.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(cluster.kubeconfig) } : {}),

@@ -3,7 +3,7 @@
 import { App } from 'cdk8s';
 import { validationProblems } from '../lib/output-check';
 import { SecureNginxChart, SecureNginxChartProps } from '../lib/secure-nginx-chart';
-import { CONFIG_NAMESPACE, configCertificate, GuideSettingsValues, inSettingTerms, KUBERNETES_DEFAULT_NAMESPACE, SETTINGS, settingsOf } from '../lib/settings';
+import { CONFIG_NAMESPACE, configCertificate, GuideSettingsValues, inSettingTerms, KUBERNETES_DEFAULT_NAMESPACE, SETTINGS, settingsInEffect, settingsOf } from '../lib/settings';
 import { GuideConfigError } from '../lib/validation';
 
 export { CERTIFICATE_SOURCES, CONFIG_NAMESPACE, readStackSettings, STACK_CONFIG_KEYS } from '../lib/settings';
@@ -18,8 +18,9 @@ export type DeploymentSettings = GuideSettingsValues;
  */
 export function chartPropsFor(settings: DeploymentSettings): SecureNginxChartProps {
   const certificate = settings.certificate;
+  const inEffect = settingsInEffect(settings);
   const chartSettings = Object.fromEntries(settingsOf('chart').filter((s) => s !== 'tls' && s !== 'serviceAnnotations')
-    .map((s) => [s, settings[s]]));
+    .map((s) => [s, inEffect[s]]));
   return {
     ...chartSettings,
     namespace: settings.namespace ?? KUBERNETES_DEFAULT_NAMESPACE,

@@ -56,7 +56,7 @@ describe('SecureNginxDeployment in a program of its own', () => {
     // What stack config refuses, the Args refuse: a renewal window as long as the validity replaces the certificate on every up.
     [{ certificateValidity: Duration.hours(24), certificateEarlyRenewal: Duration.hours(24) }, 'SecureNginxDeployment "web": certificateEarlyRenewal 24 hours '
       + 'is not less than certificateValidity 24 hours, so every `pulumi up` would replace the certificate: renew less early, or issue for longer'],
-    [{ certificateValidity: Duration.minutes(90) }, 'SecureNginxDeployment "web": certificateValidity Duration 1 hour 30 minutes is not a whole '
+    [{ certificateValidity: Duration.minutes(90) }, 'SecureNginxDeployment "web": certificateValidity Duration.minutes(90) is not a whole '
       + 'number of hours of at least 1: use e.g. Duration.hours(8760)'],
     [{ nodePorts: { metrics: 30090 } }, 'SecureNginxDeployment "web": nodePorts {"metrics":30090} names port "metrics", but the Service\'s ports are '
       + '"http" and "https": key the node ports by one of those names'],

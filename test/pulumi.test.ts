@@ -1,7 +1,7 @@
 // The Pulumi program under mocks: it registers exactly the synthesized objects, keeps the key secret,
 // orders the Service first, exports the load balancer address, and refuses bad stack config.
 import { X509Certificate } from 'node:crypto';
-import { Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import { STACK_CONFIG_KEYS } from '../lib/settings';
 import { CERTIFICATE_FINGERPRINT_ANNOTATION } from '../lib/nginx-app';
 import { ServiceType } from '../lib/exposed-service';
@@ -331,6 +331,38 @@ test('with default settings it deploys what `npm run synth` writes to dist/guide
   const inDefault = dist.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'default' } }));
   expect(kubernetesObjects(run)).toEqual(inDefault);
   expect(run.resources.some((r) => r.type === 'kubernetes:core/v1:Namespace')).toBe(false);
+});
+
+describe('autoscaling and metrics under Pulumi', () => {
+  const { 'guide-as-code:replicas': _fixed, ...prodWithoutCount } = stackConfig('prod');
+  const scaled = {
+    ...prodWithoutCount, 'guide-as-code:autoscaling': 'true', 'guide-as-code:maxReplicas': '4', 'guide-as-code:scaleDownStabilizationSeconds': '60',
+    'guide-as-code:metrics': 'true', 'guide-as-code:podMonitor': 'true',
+  };
+
+  test('registers what cdk8s synthesizes for the same settings: the Deployment without a replica count, the autoscaler and the PodMonitor', async () => {
+    const run = await runStack(scaled, LB);
+    expect(run.error).toBeUndefined();
+    expect(kubernetesObjects(run)).toEqual(objectsOf({
+      namespace: 'guide-prod', tls: { from: 'existing', name: 'nginxsecret' }, serviceType: ServiceType.LOAD_BALANCER, hardening: true,
+      autoscaling: true, maxReplicas: 4, scaleDownStabilization: Duration.seconds(60), metrics: true, podMonitor: true,
+    }));
+    expect(byName(run, 'guide-deployment-my-nginx').inputs.spec).not.toHaveProperty('replicas');
+    const autoscaler = run.resources.filter((r) => r.type === 'kubernetes:autoscaling/v2:HorizontalPodAutoscaler');
+    expect(autoscaler.map((r) => r.inputs.spec)).toEqual([expect.objectContaining({
+      minReplicas: 2, maxReplicas: 4, behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
+    })]);
+    // The Prometheus Operator's kind is a custom resource, applied as the manifest says, through the same provider.
+    const monitor = run.resources.filter((r) => r.type === 'kubernetes:monitoring.coreos.com/v1:PodMonitor');
+    expect(monitor.map((r) => [r.name, r.inputs.spec.podMetricsEndpoints])).toEqual([['guide-podmonitor-my-nginx', [{ port: 'metrics', path: '/metrics' }]]]);
+  });
+
+  test('a replica count beside autoscaling is refused naming both keys, before anything is registered', async () => {
+    const run = await runStack({ ...scaled, 'guide-as-code:replicas': '2' }, LB);
+    expect(run.error?.message).toBe('stack config: guide-as-code:replicas is set with guide-as-code:autoscaling on, which owns the replica count: a count in '
+      + 'the manifest would reset the autoscaler\'s on every apply; leave guide-as-code:replicas out (guide-as-code:minReplicas is the fewest pods)');
+    expect(run.resources).toEqual([]);
+  });
 });
 
 describe('bad stack config fails before any resource is registered, naming the key', () => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, Testing } from 'cdk8s';
 import { SecureNginxChart } from '../lib/secure-nginx-chart';
-import { readStackSettings, readSynthSettings, resolveSettings, SETTINGS, settingsOf } from '../lib/settings';
+import { readStackSettings, readSynthSettings, resolveSettings, SETTINGS, settingsInEffect, settingsOf } from '../lib/settings';
 import { GuideConfigError } from '../lib/validation';
 import { renderTypes, withTables } from '../scripts/settings-render';
 
@@ -82,6 +82,48 @@ describe('one check, named in the terms of each surface', () => {
     expect(refusal(() => resolveSettings({ certificateEarlyRenewal: Duration.days(400) }, 'args', 'SecureNginxDeployment "guide"')))
       .toBe('SecureNginxDeployment "guide": certificateEarlyRenewal 9600 hours is not less than certificateValidity 8760 hours, so every '
         + '`pulumi up` would replace the certificate: renew less early, or issue for longer');
+  });
+});
+
+describe('settings that need another one on', () => {
+  test.each([
+    [{ GUIDE_MIN_REPLICAS: '3' }, 'environment: GUIDE_MIN_REPLICAS is set, but GUIDE_AUTOSCALING is off, so it would do nothing: turn GUIDE_AUTOSCALING on, '
+      + 'or leave GUIDE_MIN_REPLICAS out'],
+    [{ GUIDE_POD_MONITOR: 'true' }, 'environment: GUIDE_POD_MONITOR is set, but GUIDE_METRICS is off, so it would do nothing: turn GUIDE_METRICS on, '
+      + 'or leave GUIDE_POD_MONITOR out'],
+    [{ GUIDE_METRICS: 'true', GUIDE_SCRAPER_NAMESPACE: 'prometheus' }, 'environment: GUIDE_SCRAPER_NAMESPACE is set, but GUIDE_NETWORK_POLICIES is off, so '
+      + 'it would do nothing: turn GUIDE_NETWORK_POLICIES on, or leave GUIDE_SCRAPER_NAMESPACE out'],
+    [{ GUIDE_HARDENING: 'true', GUIDE_AUTOSCALING: 'true', GUIDE_REPLICAS: '3' }, 'environment: GUIDE_REPLICAS is set with GUIDE_AUTOSCALING on, which '
+      + 'owns the replica count: a count in the manifest would reset the autoscaler\'s on every apply; leave GUIDE_REPLICAS out (GUIDE_MIN_REPLICAS is '
+      + 'the fewest pods)'],
+    [{ GUIDE_HARDENING: 'true', GUIDE_AUTOSCALING: 'true', GUIDE_MIN_REPLICAS: '7' }, 'environment: GUIDE_MIN_REPLICAS 7 is more than GUIDE_MAX_REPLICAS 6: '
+      + 'keep the minimum at most the maximum'],
+  ])('%j is refused', (env, message) => {
+    expect(refusal(() => readSynthSettings(env, () => false))).toBe(message);
+  });
+
+  test('the same rules in stack terms', () => {
+    expect(refusal(() => stack({ context: 'kind', podMonitor: 'true' }))).toBe('stack config: guide-as-code:podMonitor is set, but guide-as-code:metrics is '
+      + 'off, so it would do nothing: turn guide-as-code:metrics on, or leave guide-as-code:podMonitor out');
+    expect(refusal(() => stack({ context: 'kind', autoscaling: 'true', hardening: 'true', replicas: '2' }))).toBe('stack config: guide-as-code:replicas is '
+      + 'set with guide-as-code:autoscaling on, which owns the replica count: a count in the manifest would reset the autoscaler\'s on every apply; '
+      + 'leave guide-as-code:replicas out (guide-as-code:minReplicas is the fewest pods)');
+  });
+
+  test('resolved settings hold a default for every setting; those in effect leave out what another setting makes moot', () => {
+    const plain = readSynthSettings({}, () => false);
+    expect(plain.minReplicas).toBe(2);
+    expect(settingsInEffect(plain)).not.toHaveProperty('minReplicas');
+    expect(settingsInEffect(plain)).not.toHaveProperty('podMonitor');
+    expect(settingsInEffect(plain).replicas).toBe(1);
+    const scaled = settingsInEffect(readSynthSettings({ GUIDE_HARDENING: 'true', GUIDE_AUTOSCALING: 'true' }, () => false));
+    expect(scaled).not.toHaveProperty('replicas');
+    expect([scaled.minReplicas, scaled.maxReplicas, scaled.cpuUtilization]).toEqual([2, 6, 60]);
+    // What is in effect builds a chart again without a rule taking a default for a given setting.
+    expect(refusal(() => resolveSettings(scaled, 'chart', 'SecureNginxChart "final"'))).toBe('accepted');
+    expect(refusal(() => resolveSettings(readSynthSettings({ GUIDE_HARDENING: 'true', GUIDE_AUTOSCALING: 'true' }, () => false), 'chart',
+      'SecureNginxChart "final"'))).toBe('SecureNginxChart "final": podMonitor is set, but metrics is off, so it would do nothing: turn metrics on, '
+      + 'or leave podMonitor out');
   });
 });
 

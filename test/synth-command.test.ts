@@ -149,6 +149,22 @@ describe('npm run synth', () => {
     expect(listing()).toEqual(before);
   });
 
+  test('autoscaling, metrics and a PodMonitor reach the final state, with the defaults of the settings they leave unset', () => {
+    const run = synth({ GUIDE_HARDENING: 'true', GUIDE_AUTOSCALING: 'true', GUIDE_MAX_REPLICAS: '4', GUIDE_METRICS: 'true', GUIDE_POD_MONITOR: 'true' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const objects = objectsIn('guide-final-state.k8s.yaml');
+    const nginx = nginxDeploymentOf(objects);
+    expect(nginx.spec).not.toHaveProperty('replicas');
+    expect(nginx.spec.template.spec.containers.map((c: Manifest) => c.name)).toEqual(['nginxhttps', 'exporter']);
+    expect(objects.find((o) => o.kind === 'HorizontalPodAutoscaler')!.spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
+    expect(objects.find((o) => o.kind === 'PodMonitor')!.metadata.name).toBe('my-nginx');
+    expect(objects.find((o) => o.metadata.name === 'my-nginx-metrics')!.spec.ingress[0].from[0].namespaceSelector.matchLabels)
+      .toEqual({ 'kubernetes.io/metadata.name': 'monitoring' });
+    expect(synth().status).toBe(0);
+    expect(listing()).toEqual(before);
+  });
+
   test('--output writes elsewhere with the same files; an unknown argument is one error line, exit 2', () => {
     const elsewhere = join(work, 'elsewhere');
     const run = spawnSync(process.execPath, [join(root, 'scripts', 'synth.js'), '--output', elsewhere],
