@@ -14,9 +14,11 @@ const config = {
   validation: { notExported: true, invalidLink: true, notDocumented: true },
   // The union classes the cdk8s importer generates carry no comments of their own.
   intentionallyNotDocumented: ['lib.k8s.IntOrString.fromString', 'lib.k8s.IntOrString.fromNumber', 'lib.k8s.IntOrString.value',
-    'lib.k8s.Quantity.fromString', 'lib.k8s.Quantity.fromNumber', 'lib.k8s.Quantity.value'],
+    'lib.k8s.Quantity.fromString', 'lib.k8s.Quantity.fromNumber', 'lib.k8s.Quantity.value',
+    ...['PodMonitorSpecNativeHistogramMinBucketFactor', 'PodMonitorSpecPodMetricsEndpointsTargetPort']
+      .flatMap((union) => ['fromString', 'fromNumber', 'value'].map((member) => `lib.monitoring.${union}.${member}`))],
   disableSources: true,
-  // lib/imports/k8s.ts is made by the cdk8s importer, which names each type's OpenAPI definition with @schema.
+  // lib/imports/ is made by the cdk8s importer, which names each type's OpenAPI definition with @schema.
   blockTags: [...OptionDefaults.blockTags, '@schema'],
   externalSymbolLinkMappings: {
     '@pulumi/pulumi': {

@@ -36,7 +36,14 @@ export type Autoscaling = Required<AutoscalingProps>;
 const AUTOSCALING_PROPS = ['minReplicas', 'maxReplicas', 'cpuUtilization', 'scaleDownStabilization'] as const satisfies readonly (keyof AutoscalingProps)[];
 
 /** The defaults of {@link AutoscalingProps}, each written once. */
-export const AUTOSCALING_DEFAULTS = { minReplicas: 2, cpuUtilization: 60, scaleDownStabilization: Duration.minutes(5) } as const;
+export const AUTOSCALING_DEFAULTS = {
+  /** {@link AutoscalingProps.minReplicas}'s default: two pods, so a drain or a rollout always leaves one serving. */
+  minReplicas: 2,
+  /** {@link AutoscalingProps.cpuUtilization}'s default, in percent of the pods' CPU requests. */
+  cpuUtilization: 60,
+  /** {@link AutoscalingProps.scaleDownStabilization}'s default, the autoscaler's own. */
+  scaleDownStabilization: Duration.minutes(5),
+} as const;
 
 /** Checks autoscaling props given to `owner` as `prop` and applies the defaults. */
 export function autoscalingOf(owner: string, prop: string, given: unknown): Autoscaling | undefined {

@@ -1,21 +1,24 @@
 // The public API of the construct library: `import { NginxApp, ExposedService, TlsSecret, CurlProbe } from 'guide-as-code'`.
 // It imports no cdk8s-plus: its types meet every cdk8s-plus version structurally (lib/pod-selector.ts says how).
+export { AUTOSCALING_DEFAULTS } from './autoscaling';
+export type { AutoscalingProps } from './autoscaling';
 export { CurlProbe } from './curl-probe';
 export type { CurlCheckProps, CurlProbeProps } from './curl-probe';
 export { ExposedService, Protocol, ServiceType } from './exposed-service';
 export type { ExposedServiceProps, IServiceClient, ServicePortSpec } from './exposed-service';
 export { addGuideCharts, GUIDE_FILES } from './guide-charts';
 export type { GuideCharts, GuideChartsProps } from './guide-charts';
-export { NGINX_RESOURCES, PRESTOP_SLEEP_SECONDS, TERMINATION_GRACE_SECONDS, ZERO_DOWNTIME_ROLLOUT } from './hardening';
+export { EXPORTER_PORT, NGINX_RESOURCES, PRESTOP_SLEEP_SECONDS, TERMINATION_GRACE_SECONDS, ZERO_DOWNTIME_ROLLOUT } from './hardening';
 export { IMAGES, ImageSet } from './images';
 export type { ImageChoice } from './images';
 export * as k8s from './imports/k8s';
-export { CERTIFICATE_FINGERPRINT_ANNOTATION, GUIDE_REPLICAS, HTTP_PORT, HTTPS_PORT, NginxApp } from './nginx-app';
+export * as monitoring from './imports/monitoring.coreos.com';
+export { CERTIFICATE_FINGERPRINT_ANNOTATION, GUIDE_REPLICAS, HTTP_PORT, HTTPS_PORT, METRICS_PORT_NAME, NginxApp } from './nginx-app';
 export type { NginxAppExposeViaServiceOptions, NginxAppProps } from './nginx-app';
-export { GUIDE_LISTEN_PORTS, guideDefaultConf, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig } from './nginx-config';
+export { GUIDE_LISTEN_PORTS, guideDefaultConf, NGINX_CONF_DIR, NGINX_SSL_DIR, NginxConfig, STUB_STATUS } from './nginx-config';
 export type { CertificateLoading, FileRead, ListenPorts, NginxConfigProps } from './nginx-config';
 export { CLUSTER_DNS, NetworkPolicies } from './network-policies';
-export type { NetworkPoliciesProps } from './network-policies';
+export type { NetworkPoliciesProps, ScraperProps } from './network-policies';
 export { MatchLabels } from './pod-selector';
 export type { LabelSelectorJson, LabelSelectorLike, NetworkPolicyPeerConfigLike, PodSelectorConfigLike, PodSelectorLike } from './pod-selector';
 export type { ServedPort, ServingContainer } from './ports';
@@ -26,7 +29,7 @@ export type { RollingUpdateOptions } from './rollout';
 export { SecureNginxChart } from './secure-nginx-chart';
 export type { SecureNginxChartProps } from './secure-nginx-chart';
 export type { IServiceBackend } from './service-backend';
-export { readSynthSettings, resolveSettings, SETTINGS, settingsOf } from './settings';
+export { readSynthSettings, resolveSettings, SETTINGS, settingsInEffect, settingsOf } from './settings';
 export type { CertificateSetting, ClusterSetting, ConfigSource, GuideSettingsValues, Parsed, ReadContext, SettingDoc, SettingName, SettingSpec, StackKeys, Surface, ValueType } from './settings';
 export type { GuideChartSettings, SecureNginxDeploymentSettings } from './settings.generated';
 export { TlsSecret, TlsSecretLayout } from './tls-secret';

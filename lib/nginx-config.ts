@@ -39,7 +39,14 @@ const SSL_DIR_VARIABLE = '$guide_ssl_dir';
  * Where nginx serves `stub_status` inside the pod for the metrics exporter: on the pod's loopback only, so the exporter
  * beside it reads it and nothing outside the pod can (no Service or policy ever opens it).
  */
-export const STUB_STATUS = { address: '127.0.0.1', port: 8081, path: '/stub_status' } as const;
+export const STUB_STATUS = {
+  /** The pod's loopback: only containers of the pod reach it. */
+  address: '127.0.0.1',
+  /** A port of its own, which no Service or policy names. */
+  port: 8081,
+  /** The location that serves the counters. */
+  path: '/stub_status',
+} as const;
 
 /** The server block of {@link STUB_STATUS}; requests to it are counted in stub_status too (one per scrape). */
 const STUB_STATUS_SERVER = `
