@@ -1,11 +1,11 @@
 // A constant https load through the Service while something changes, and what it saw (vegeta, e2e/build.sh load):
 // the zero-downtime measurements of the real-node suites.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, getJson, ok } from '../e2e/kubectl';
-import { ClusterNode, clusterNodes, inNodeArgs } from './node';
+import { ClusterNode, clusterNodes, curl, inNodeArgs } from './node';
 
 /** Requests per second of each of the two runs (with and without keep-alive): above the 20 per second asked for. */
 export const RATE = 40;
@@ -27,8 +27,10 @@ export interface LoadOptions {
 
 export interface LoadReport {
   readonly requests: number;
-  /** Requests that got no 2xx/3xx answer in time (transport errors included). */
+  /** Requests that got no 2xx/3xx answer in time (transport errors included); of a change's run, those from its start on. */
   readonly failed: number;
+  /** Of a change's run, the requests that failed before the change began (none is expected: see {@link underLoad}). */
+  readonly failedBefore?: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly seconds: number;
@@ -82,7 +84,14 @@ export class Load {
 /** One line per load run: `zero-downtime: <change>: N requests, F failed, p50 .. ms, p99 .. ms`. */
 export function formatLoad(change: string, r: LoadReport): string {
   return `zero-downtime: ${change}: ${r.requests} requests, ${r.failed} failed, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`
+    + (r.failedBefore ? `, ${r.failedBefore} more failed before the change began` : '')
     + (r.errors.length ? ` (${r.errors.slice(0, 3).join('; ')})` : '');
+}
+
+/** The report of a change's run: the failures from `started` on are the change's, the earlier ones counted apart. */
+export function fromChange(r: LoadReport, started: number): LoadReport {
+  const failures = r.failures.filter((f) => f.at >= started);
+  return { ...r, failed: failures.length, failedBefore: r.failures.length - failures.length, failures, errors: [...new Set(failures.map((f) => f.error))] };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -99,13 +108,33 @@ export async function settled(ns: string, replicas: number): Promise<void> {
 }
 
 /**
- * Two loads on the my-nginx Service of `ns`, from node 1's namespace to its cluster IP, started now: one with
- * keep-alive and one without, each with its mode's name.
+ * Waits until the my-nginx Service of `ns` answers https from the load's node (node 1, this process's namespace) on
+ * each of several tries in a row: pods that are ready are not yet a Service that answers there, as kube-proxy writes
+ * its rules on its own time.
  */
-export function serviceLoads(ns: string, change: string, rootCerts: string[]): (readonly [string, Load])[] {
+export async function serviceAnswers(ns: string, rootCerts: readonly string[], tries = 5): Promise<void> {
+  const clusterIp = getJson(['-n', ns, 'service', 'my-nginx']).spec.clusterIP as string;
+  // curl takes one --cacert (the last): the certificates in play, as one bundle.
+  const bundle = join(resultsDir, `${ns}-trusted.pem`);
+  writeFileSync(bundle, rootCerts.map((c) => readFileSync(c, 'utf8')).join(''));
+  let inARow = 0;
+  await eventually(`the Service my-nginx of ${ns} to answer https from ${clusterNodes()[0].name} ${tries} times in a row`, () => {
+    const answer = curl(['--fail', '--output', '/dev/null', '--max-time', '2', '--resolve', `my-nginx:443:${clusterIp}`,
+      '--cacert', bundle, 'https://my-nginx/']);
+    inARow = answer.status === 0 ? inARow + 1 : 0;
+    return inARow >= tries ? true : undefined;
+  });
+}
+
+/**
+ * Two loads on the my-nginx Service of `ns`, from node 1's namespace to its cluster IP, started once the Service
+ * answers there: one with keep-alive and one without, each with its mode's name. `rate` requests per second each.
+ */
+export async function serviceLoads(ns: string, change: string, rootCerts: string[], rate = RATE): Promise<(readonly [string, Load])[]> {
+  await serviceAnswers(ns, rootCerts);
   const clusterIp = getJson(['-n', ns, 'service', 'my-nginx']).spec.clusterIP as string;
   return ([true, false] as const).map((keepalive) => [keepalive ? 'keep-alive' : 'no keep-alive', new Load(clusterNodes()[0], {
-    url: 'https://my-nginx/', dial: `${clusterIp}:443`, rootCerts, rate: RATE, keepalive,
+    url: 'https://my-nginx/', dial: `${clusterIp}:443`, rootCerts, rate, keepalive,
     resultsFile: join(resultsDir, `${ns}-${change.replace(/\W+/g, '-')}-${keepalive}.bin`),
   })] as const);
 }
@@ -114,10 +143,12 @@ export interface Measured { change: string; seconds: number; runs: [string, Load
 
 /**
  * Runs `change` under two loads through the Service's cluster IP (keep-alive on and off), from a few seconds before
- * it to a few seconds after the app settled again, and prints one line per run.
+ * it to a few seconds after the app settled again, and prints one line per run. The loads start once the Service
+ * answers from their node; what fails before the change is counted apart from what fails from its start on, which is
+ * the change's.
  */
 export async function underLoad(ns: string, change: string, rootCerts: string[], act: () => Promise<void>): Promise<Measured> {
-  const loads = serviceLoads(ns, change, rootCerts);
+  const loads = await serviceLoads(ns, change, rootCerts);
   await new Promise((r) => setTimeout(r, 3000));
   const started = Date.now();
   try {
@@ -126,7 +157,7 @@ export async function underLoad(ns: string, change: string, rootCerts: string[],
     const seconds = (Date.now() - started) / 1000;
     await new Promise((r) => setTimeout(r, 3000));
     const runs: [string, LoadReport][] = [];
-    for (const [mode, load] of loads) runs.push([mode, await load.stop()]);
+    for (const [mode, load] of loads) runs.push([mode, fromChange(await load.stop(), started)]);
     for (const [mode, report] of runs) {
       // When each failure happened, counted from the start of the change: what a reader needs to find its cause.
       const when = report.failures.map((f) => `${((f.at - started) / 1000).toFixed(1)} s`).slice(0, 10).join(', ');

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { eventually, getJson, kubectl, ok } from '../e2e/kubectl';
-import { formatLoad, nginxPods, serviceLoads } from './load';
+import { formatLoad, fromChange, nginxPods, serviceLoads } from './load';
 import { assertInsideNode, clusterNodes, newKeys, synthesize } from './node';
 
 const root = join(__dirname, '..', '..');
@@ -36,7 +36,7 @@ test('node 2 lost under load: the failed requests and the time until the Service
   await eventually('both pods as ready endpoints', () => (readyEndpoints().length === 2 ? true : undefined));
 
   // From node 1, the survivor.
-  const loads = serviceLoads(ns, 'node lost', [join(keys, 'tls.crt')]);
+  const loads = await serviceLoads(ns, 'node lost', [join(keys, 'tls.crt')]);
   await new Promise((r) => setTimeout(r, 3000));
   const lostAt = Date.now();
   execFileSync('bash', [join(root, 'e2e', 'node.sh'), 'lose', '2'], { stdio: 'pipe' });
@@ -45,7 +45,7 @@ test('node 2 lost under load: the failed requests and the time until the Service
   // A few seconds for kube-proxy to act on it, then the count.
   await new Promise((r) => setTimeout(r, 5000));
   for (const [mode, load] of loads) {
-    const report = await load.stop();
+    const report = fromChange(await load.stop(), lostAt);
     console.log(`${formatLoad(`node lost (${mode})`, report)}; the Service stopped sending to the lost pod ${stoppedSending.toFixed(1)} s after the loss`);
     const late = report.failures.filter((f) => f.at > lostAt + stoppedSending * 1000 + 5000);
     // Once the endpoint was gone, nothing failed any more.

@@ -1,11 +1,10 @@
 // Reaching the real nodes' addresses. Pod, Service, node-port and load-balancer addresses exist only inside the nodes'
 // network namespaces (e2e/node.sh); dialed from the machine's own namespace they would go out to the real network,
 // so every dial checks first that it runs inside one of them, and refuses otherwise. This process runs in node 1's.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readlinkSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { envWithoutSynthSettings } from '../support/helpers';
+import { keysInScratch, synthInScratch } from '../e2e/scratch';
 
 /** The control plane's address (the API server), on the bridge that joins the nodes. */
 export const CONTROL_PLANE_IP = '10.200.0.1';
@@ -106,24 +105,14 @@ export const WELCOME = '<title>Welcome to nginx!</title>';
 export const NGINX_IMAGE = 'guide.local/nginx:bookworm';
 export const CURL_IMAGE = 'guide.local/curl:bookworm';
 
-const root = join(__dirname, '..', '..');
-
 /**
  * The app synthesized as `npm run synth` would, with these settings over the Debian-built images, into a folder of
- * its own: the path of a file in it.
+ * its own (test/e2e/scratch.ts): the path of a file in it.
  */
 export function synthesize(settings: Record<string, string>): (file: string) => string {
-  const out = mkdtempSync(join(tmpdir(), 'guide-node-dist-'));
-  execFileSync(process.execPath, ['--require', 'sucrase/register/ts', 'main.ts'], {
-    cwd: root, stdio: 'pipe',
-    env: { ...envWithoutSynthSettings(), GUIDE_NGINX_IMAGE: NGINX_IMAGE, GUIDE_CURL_IMAGE: CURL_IMAGE, ...settings, CDK8S_OUTDIR: out },
-  });
+  const out = synthInScratch({ GUIDE_NGINX_IMAGE: NGINX_IMAGE, GUIDE_CURL_IMAGE: CURL_IMAGE, ...settings });
   return (file) => join(out, file);
 }
 
 /** A new certificate and key from `npm run keys -- <options>` (e.g. --namespace ns), in a folder of its own. */
-export function newKeys(options: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'guide-node-keys-'));
-  execFileSync('npm', ['run', '--silent', 'keys', '--', '--out', dir, '--force', ...options], { cwd: root, stdio: 'ignore' });
-  return dir;
-}
+export const newKeys = keysInScratch;

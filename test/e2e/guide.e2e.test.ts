@@ -1,15 +1,19 @@
 // The guide's steps against a real kube-apiserver, controller manager and scheduler (kwok nodes), applying the
-// files `npm run synth` writes to dist/ with kubectl, as the guide does.
+// files `npm run synth` writes to dist/ with kubectl, as the guide does (synthesized in a folder of the suite's own:
+// test/e2e/scratch.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { envWithoutSynthSettings } from '../support/helpers';
 import { apiServer, eventually, getJson, kubectl, LOADBALANCER_ADDRESS, ok } from './kubectl';
+import { keysInScratch, synthInScratch } from './scratch';
 
 const root = join(__dirname, '..', '..');
-const dist = (file: string) => join(root, 'dist', file);
-const keys = mkdtempSync(join(tmpdir(), 'guide-e2e-keys-'));
+let out: string;
+const dist = (file: string) => join(out, file);
+let keys: string;
 
 /** What the test creates in the namespace shows up here; what the cluster starts with does not. */
 const listOurs = () => ok(['get', 'deployments,replicasets,pods,services,endpoints,configmaps,secrets,jobs', '-o', 'name'])
@@ -47,8 +51,8 @@ let baseline: string[];
 beforeAll(() => {
   // The suite dials only the API server on loopback; pod IPs that kwok invents are data, never dialed.
   expect(apiServer().hostname).toBe('127.0.0.1');
-  execFileSync('npm', ['run', '--silent', 'synth'], { cwd: root, stdio: 'ignore' });
-  execFileSync('npm', ['run', '--silent', 'keys', '--', '--out', keys, '--force'], { cwd: root, stdio: 'ignore' });
+  out = synthInScratch({});
+  keys = keysInScratch([]);
   baseline = listOurs();
   expect(baseline).toEqual([]);
 });
@@ -97,7 +101,7 @@ describe('step 3: securing the Service', () => {
   test('the Secret that synth writes with GUIDE_TLS_KEYS passes a server-side dry-run', () => {
     const out = mkdtempSync(join(tmpdir(), 'guide-e2e-dist-'));
     execFileSync('npx', ['cdk8s', 'synth', '--no-check-upgrade', '-o', out], {
-      cwd: root, stdio: 'ignore', env: { ...process.env, GUIDE_TLS_KEYS: keys },
+      cwd: root, stdio: 'ignore', env: { ...envWithoutSynthSettings(), GUIDE_TLS_KEYS: keys },
     });
     // The cdk8s CLI runs the same app as `npm run synth`, so the steps land in <out>/steps/ there too.
     const file = join(out, 'steps', '3-nginxsecret.k8s.yaml');
@@ -167,18 +171,14 @@ describe('step 4: `kubectl apply -f dist/` applies the final state (LoadBalancer
 
   test('a changed check Job (other images) applies again without the immutable-template error: it is a new Job', () => {
     const before = checkJobs();
-    execFileSync('npm', ['run', '--silent', 'synth'], { cwd: root, stdio: 'ignore', env: { ...process.env, GUIDE_IMAGES: 'guide' } });
-    try {
-      const r = kubectl(['apply', '-f', dist('guide-final-state.k8s.yaml')]);
-      expect(r.stderr).toBe('');
-      expect(r.status).toBe(0);
-      const after = checkJobs();
-      expect(after).toHaveLength(2);
-      expect(after).toEqual(expect.arrayContaining(before));
-      expect(after.filter((j: string) => !before.includes(j))[0]).toMatch(/^my-nginx-https-check-[0-9a-f]{8}$/);
-    } finally {
-      execFileSync('npm', ['run', '--silent', 'synth'], { cwd: root, stdio: 'ignore' });
-    }
+    const otherImages = synthInScratch({ GUIDE_IMAGES: 'guide' });
+    const r = kubectl(['apply', '-f', join(otherImages, 'guide-final-state.k8s.yaml')]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const after = checkJobs();
+    expect(after).toHaveLength(2);
+    expect(after).toEqual(expect.arrayContaining(before));
+    expect(after.filter((j: string) => !before.includes(j))[0]).toMatch(/^my-nginx-https-check-[0-9a-f]{8}$/);
     // Back to the pinned images: the first Job's name again, so apply changes nothing there.
     ok(['apply', '-f', dist('guide-final-state.k8s.yaml')]);
     expect(checkJobs()).toEqual(expect.arrayContaining(before));
