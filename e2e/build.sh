@@ -18,7 +18,7 @@
 #   helm     Helm (e2e/helm/), which lints and renders the chart `cdk8s synth --format helm` makes
 #   apiservers  kube-apiserver of each other supported minor (e2e/apiservers/<minor>/), for the API-server matrix
 #            (`e2e/cluster.sh matrix`); the newest-but-one's comes with `cluster`
-#   images   `node`, then the node's images (e2e/images.sh; root, mmdebstrap)
+#   images   `node` and `metrics`, then the node's images (e2e/images.sh; root, mmdebstrap)
 #   all      every one of them, one after the other (images only as root)
 #
 # Each wrapper module under e2e/ is built into
@@ -265,9 +265,11 @@ build_all() {
 }
 
 build_images() {
-  local coredns
+  local coredns metrics
   coredns=$(locked node build_node | sed -n 's/^coredns=//p')
-  "$here/images.sh" "$coredns/coredns"
+  metrics=$(locked metrics build_metrics)
+  "$here/images.sh" "$coredns/coredns" "$(sed -n 's/^metrics-server=//p' <<<"$metrics")/metrics-server" \
+    "$(sed -n 's/^nginx-exporter=//p' <<<"$metrics")/nginx-prometheus-exporter"
 }
 
 case ${1:-cluster} in

@@ -1,24 +1,31 @@
 #!/usr/bin/env bash
-# Builds the images the real node runs, from Debian's packages and this repository, with no registry:
+# Builds the images the real node runs, from Debian's packages, Go builds and this repository, with no registry:
 #   guide.local/nginx:bookworm   Debian's nginx, laid out like the official image (conf.d/default.conf serving
 #                                /usr/share/nginx/html on 80, no sites-enabled/default, temp files under
-#                                /var/cache/nginx, errors to stderr, accesses to stdout)
+#                                /var/cache/nginx, errors to stderr, accesses to stdout); its nginx has stub_status
 #   guide.local/nginx:next       the same image under a second name (and a label): a new image to roll out
 #   guide.local/curl:bookworm    the same root filesystem: sh, curl and nslookup (the guide's curl client)
 #   guide.local/pause:1          e2e/pause, the pod sandbox
-#   guide.local/coredns:1        the CoreDNS binary e2e/build.sh built (its path is the first argument), the cluster
-#                                DNS the node runs as pods in kube-system, as real clusters run it
-# into one OCI archive for `ctr images import`, cached by this script, the pause sources, the CoreDNS build and the
-# Debian suite. Prints `images=<archive>` on stdout. Needs mmdebstrap (Debian package), run as root.
-#   e2e/images.sh <path of the coredns binary>
+#   guide.local/coredns:1        CoreDNS (e2e/build.sh node), the cluster DNS the node runs as pods in kube-system
+#   guide.local/metrics-server:0.8.0   metrics-server (e2e/build.sh metrics), the resource metrics API of the HPA
+#   guide.local/nginx-prometheus-exporter:1.4.0   the exporter (e2e/build.sh metrics), the preset's metrics sidecar
+# into one OCI archive for `ctr images import`, cached by this script, the pause sources, the binaries' builds and
+# the Debian suite. Prints `images=<archive>` on stdout. Needs mmdebstrap (Debian package), run as root.
+#   e2e/images.sh <coredns binary> <metrics-server binary> <nginx-prometheus-exporter binary>
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${GUIDE_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/guide-as-code/e2e}
 suite=bookworm
 packages=nginx-light,curl,bind9-dnsutils
-coredns=${1:?usage: e2e/images.sh <path of the coredns binary>}
-# The CoreDNS build's folder is named by the hash of its wrapper module: a new CoreDNS makes a new archive.
-key=$( { cat "${BASH_SOURCE[0]}" "$here/pause/main.go" "$here/pause/go.mod"; echo "$suite $packages $coredns"; } | sha256sum | cut -c1-16)
+usage="usage: e2e/images.sh <coredns binary> <metrics-server binary> <nginx-prometheus-exporter binary>"
+coredns=${1:?$usage}
+metrics_server=${2:?$usage}
+exporter=${3:?$usage}
+for binary in "$coredns" "$metrics_server" "$exporter"; do
+  [ -x "$binary" ] || { echo "e2e/images.sh: $binary is not an executable: build it with e2e/build.sh node and metrics" >&2; exit 1; }
+done
+# Each build's folder is named by the hash of its wrapper module: a new binary makes a new archive.
+key=$( { cat "${BASH_SOURCE[0]}" "$here/pause/main.go" "$here/pause/go.mod"; echo "$suite $packages $coredns $metrics_server $exporter"; } | sha256sum | cut -c1-16)
 out=$cache/images-$key
 archive=$out/images.oci.tar
 # One build at a time (e2e/build.sh images and e2e/node.sh may run side by side): a second run waits, then reuses it.
@@ -50,9 +57,16 @@ echo "building the pause program" >&2
 mkdir -p "$work/pause-root"
 (cd "$here/pause" && CGO_ENABLED=0 GOTOOLCHAIN=local go build -trimpath -ldflags "-s -w" -o "$work/pause-root/pause" .)
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$work/pause-root" -cf "$work/pause.tar" pause
-mkdir -p "$work/coredns-root"
-cp "$coredns" "$work/coredns-root/coredns"
-tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$work/coredns-root" -cf "$work/coredns.tar" coredns
+# A layer of one static binary at the root: `binary_layer <name> <path>` makes $work/<name>.tar.
+binary_layer() {
+  mkdir -p "$work/$1-root"
+  cp "$2" "$work/$1-root/$1"
+  tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$work/$1-root" -cf "$work/$1.tar" "$1"
+  rm -rf "$work/$1-root"
+}
+binary_layer coredns "$coredns"
+binary_layer metrics-server "$metrics_server"
+binary_layer nginx-prometheus-exporter "$exporter"
 
 node - "$work" <<'JS'
 // An OCI image layout with the three images, each a manifest named by `io.containerd.image.name`.
@@ -80,10 +94,8 @@ const blobFromJson = (value) => {
   fs.writeFileSync(path.join(blobs, digest), text);
   return { digest: `sha256:${digest}`, size: text.length };
 };
-const layers = {
-  rootfs: blobFromFile(path.join(work, 'rootfs.tar')), pause: blobFromFile(path.join(work, 'pause.tar')),
-  coredns: blobFromFile(path.join(work, 'coredns.tar')),
-};
+const layers = Object.fromEntries(['rootfs', 'pause', 'coredns', 'metrics-server', 'nginx-prometheus-exporter']
+  .map((name) => [name, blobFromFile(path.join(work, `${name}.tar`))]));
 const PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const image = (name, layer, config) => {
   const cfg = blobFromJson({
@@ -106,12 +118,16 @@ const manifests = [
   image('guide.local/curl:bookworm', layers.rootfs, { Cmd: ['sh'] }),
   image('guide.local/pause:1', layers.pause, { Entrypoint: ['/pause'] }),
   image('guide.local/coredns:1', layers.coredns, { Entrypoint: ['/coredns'], ExposedPorts: { '53/udp': {}, '53/tcp': {} } }),
+  image('guide.local/metrics-server:0.8.0', layers['metrics-server'], { Entrypoint: ['/metrics-server'], ExposedPorts: { '10250/tcp': {} } }),
+  // As the official image runs it: the binary as the entrypoint, its flags as the container's args.
+  image('guide.local/nginx-prometheus-exporter:1.4.0', layers['nginx-prometheus-exporter'],
+    { Entrypoint: ['/nginx-prometheus-exporter'], ExposedPorts: { '9113/tcp': {} } }),
 ];
 fs.writeFileSync(path.join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
 fs.writeFileSync(path.join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests }));
 JS
 tar --sort=name --owner=0 --group=0 --numeric-owner -C "$work/layout" -cf "$work/images.oci.tar" .
-rm -rf "$work/layout" "$work/pause-root" "$work/pause.tar" "$work/coredns-root" "$work/coredns.tar"
+rm -rf "$work/layout" "$work/pause-root"
 touch "$work/.complete"
 echo "e2e/images.sh: built the images in $((SECONDS - started)) s" >&2
 rm -rf "$out"; mv "$work" "$out"

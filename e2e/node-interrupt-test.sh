@@ -6,7 +6,11 @@
 # sysctls are as they were.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-work=${GUIDE_E2E_NODE_WORK:-/tmp/guide-as-code-node-$(id -u)}
+# A cluster of its own (GUIDE_E2E_NODE_INSTANCE), so it runs beside the suites' cluster without touching it.
+export GUIDE_E2E_NODE_INSTANCE=interrupt
+unset GUIDE_E2E_NODE_WORK
+work=/tmp/guide-as-code-node-$(id -u)-$GUIDE_E2E_NODE_INSTANCE
+prefix=guide-node-$(id -u)-$GUIDE_E2E_NODE_INSTANCE
 killed_log=$(mktemp)
 log=$(mktemp)
 trap 'rm -f "$killed_log" "$log"' EXIT
@@ -15,8 +19,8 @@ trap 'rm -f "$killed_log" "$log"' EXIT
 set -m
 
 left_behind() {
-  pgrep -f -- "$work/" >/dev/null || ip netns list | grep -q "^guide-node-$(id -u)-" || [ -d "$work" ] \
-    || ls -d /sys/fs/cgroup/*/"guide-node-$(id -u)" >/dev/null 2>&1
+  pgrep -f -- "$work/" >/dev/null || ip netns list | grep -q "^$prefix-" || [ -d "$work" ] \
+    || ls -d /sys/fs/cgroup/*/"$prefix" >/dev/null 2>&1
 }
 
 bash "$here/node.sh" run sh -c 'echo cluster-up; sleep 600' >"$killed_log" 2>&1 &
@@ -25,7 +29,7 @@ for _ in $(seq 180); do grep -q cluster-up "$killed_log" && break; sleep 1; done
 if ! grep -q cluster-up "$killed_log"; then cat "$killed_log" >&2; echo "node-interrupt-test: the cluster never came up" >&2; kill -9 -- "-$run"; exit 1; fi
 kill -9 "$run"
 wait "$run" 2>/dev/null || true
-if ! ip netns list | grep -q "^guide-node-$(id -u)-"; then echo "node-interrupt-test: SIGKILL left nothing to clean (the case proves nothing)" >&2; exit 1; fi
+if ! ip netns list | grep -q "^$prefix-"; then echo "node-interrupt-test: SIGKILL left nothing to clean (the case proves nothing)" >&2; exit 1; fi
 
 # A pod that really runs, so containers and shims exist when the run is interrupted.
 bash "$here/node.sh" run sh -c 'kubectl run hold --image=guide.local/curl:bookworm --restart=Never --command -- sleep 600 >/dev/null 2>&1;

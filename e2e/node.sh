@@ -5,7 +5,9 @@
 # so has each node, with a private mount namespace too: its containerd (with Debian's runc), kubelet, kube-proxy
 # (iptables), the CNI bridge, and kube-router's firewall as the NetworkPolicy enforcer (iptables and ipset rules that
 # exist only in that node's network namespace) and its load-balancer allocator. CoreDNS runs as pods in kube-system
-# behind the kube-dns Service (e2e/cluster-dns.yaml). A client outside the nodes has a namespace of its own.
+# behind the kube-dns Service (e2e/cluster-dns.yaml), and metrics-server (its own manifests, from its module) serves
+# the kubelets' resource metrics through the API server's aggregation layer to the controller manager's HPA
+# controller. A client outside the nodes has a namespace of its own.
 #
 #   e2e/node.sh up [--nodes N]          build (cached) and start N nodes (default 2); prints the variables a command
 #                                       needs to reach them
@@ -26,15 +28,26 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-work=${GUIDE_E2E_NODE_WORK:-/tmp/guide-as-code-node-$(id -u)}
-# Every namespace of a run is named guide-node-<uid>-<part>: -cp for the control plane, -1, -2, ... for the nodes.
-netns_prefix=guide-node-$(id -u)
-cgroup_root=guide-node-$(id -u)
+# Each cluster of this harness has a name of its own, so two can run side by side without touching each other's
+# namespaces, cgroups or state (npm run e2e runs the interrupt test's beside the suites').
+instance=${GUIDE_E2E_NODE_INSTANCE:-suites}
+[[ "$instance" =~ ^[a-z][a-z0-9]{0,11}$ ]] || { echo "node.sh: GUIDE_E2E_NODE_INSTANCE \"$instance\" is not 1-12 lower-case letters and digits" >&2; exit 2; }
+work=${GUIDE_E2E_NODE_WORK:-/tmp/guide-as-code-node-$(id -u)-$instance}
+# Every namespace of a run is named guide-node-<uid>-<instance>-<part>: -cp for the control plane, -1, -2, ... for the
+# nodes, -client for the client outside them.
+netns_prefix=guide-node-$(id -u)-$instance
+cgroup_root=guide-node-$(id -u)-$instance
+host_before=/tmp/guide-node-host-before-$(id -u)-$instance
+# What /run/netns was before the first cluster of this harness (any instance) made it.
+run_netns_record=/tmp/guide-node-run-netns-before-$(id -u)
 cp_ip=10.200.0.1
 pod_range=10.244.0.0/16
 service_cidr=10.96.0.0/24
 # The kube-dns Service's address (e2e/cluster-dns.yaml), the kubelet's clusterDNS.
 cluster_dns=10.96.0.10
+# How often the controller manager's HPA controller reconciles (its default is 15 s): a third of it, so the
+# autoscaling suite sees each decision sooner; the decisions themselves are the controller's own.
+hpa_sync_period=5s
 # What kube-router's load-balancer allocator hands out, and the client outside the nodes that reaches it.
 loadbalancer_cidr=10.201.0.16/28
 client_ip=10.200.0.250
@@ -53,7 +66,7 @@ host_sysctls=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_
 
 log() { echo "node.sh: $*" >&2; }
 
-# One file per concern, as kind's create actions are: PKI, node configuration, network, processes.
+# One file per concern, as kind's create actions are: PKI, node configuration, network, processes, add-ons.
 # shellcheck source=node/pki.sh
 . "$here/node/pki.sh"
 # shellcheck source=node/configs.sh
@@ -62,14 +75,17 @@ log() { echo "node.sh: $*" >&2; }
 . "$here/node/network.sh"
 # shellcheck source=node/processes.sh
 . "$here/node/processes.sh"
+# shellcheck source=node/addons.sh
+. "$here/node/addons.sh"
 
 host_state() {
   local s
   for s in "${host_sysctls[@]}"; do echo "$s=$(sysctl -n "$s" 2>/dev/null || echo unset)"; done
   echo "--- iptables"; iptables-save 2>/dev/null | grep -v '^#' || true
   echo "--- links"; ip -o link show | awk -F': ' '{print $2}' | sort
-  echo "--- mounts"; awk '{print $5}' /proc/self/mountinfo | sort
-  echo "--- netns"; ip netns list 2>/dev/null | sort
+  # Namespaces of this harness come and go with its clusters (another instance's too); run_netns checks this one's.
+  echo "--- mounts"; awk '{print $5}' /proc/self/mountinfo | { grep -v '^/run/netns\(/\|$\)' || true; } | sort
+  echo "--- netns"; ip netns list 2>/dev/null | { grep -v "^guide-node-$(id -u)-" || true; } | sort
   # kube-router's sets and rules belong to the node's network namespace; none may appear in the machine's.
   echo "--- ipsets"; ipset list -n 2>/dev/null | sort || true
   # Fixed paths kubelet, containerd and the CNI plugins write whatever they are configured with.
@@ -95,7 +111,12 @@ binaries() {
   coredns_bin=$(sed -n 's/^coredns=//p' <<<"$node")
   kube_router_bin=$("$here/build.sh" netpol | sed -n 's/^kube-router=//p')
   vegeta_bin=$("$here/build.sh" load | sed -n 's/^vegeta=//p')
-  images=$("$here/images.sh" "$coredns_bin/coredns" | sed -n 's/^images=//p')
+  local metrics
+  metrics=$("$here/build.sh" metrics)
+  metrics_server_bin=$(sed -n 's/^metrics-server=//p' <<<"$metrics")
+  exporter_bin=$(sed -n 's/^nginx-exporter=//p' <<<"$metrics")
+  images=$("$here/images.sh" "$coredns_bin/coredns" "$metrics_server_bin/metrics-server" "$exporter_bin/nginx-prometheus-exporter" \
+    | sed -n 's/^images=//p')
 }
 
 # What the nodes need from the machine, checked before anything starts, each named with what to install or enable.
@@ -131,7 +152,7 @@ up() {
     exit 1
   fi
   binaries
-  host_state > "/tmp/guide-node-host-before-$(id -u)"
+  host_state > "$host_before"
   mkdir -p "$work"
   chmod 700 "$work"
   echo "$nodes" > "$work/node-count"
@@ -167,12 +188,9 @@ up() {
     tail -n 20 "$work/logs/kube-controller-manager.log" >&2 || true
     return 1
   fi
-  if ! kubectl_node apply -f "$here/cluster-dns.yaml" >/dev/null \
-      || ! kubectl_node -n kube-system rollout status deployment/coredns --timeout=120s >/dev/null; then
-    log "CoreDNS did not become ready"
-    kubectl_node -n kube-system describe deployment,replicaset,pods -l k8s-app=kube-dns >&2 || true
-    return 1
-  fi
+  # The add-ons start side by side, then each is waited for.
+  cluster_dns_start && metrics_server_start || return 1
+  cluster_dns_ready && metrics_server_ready || return 1
   local all_netns="" all_ips="" all_names=""
   for n in $(seq "$nodes"); do
     all_netns+="$(netns_file "$n") "; all_ips+="$(node_ip "$n") "; all_names+="$(node_name "$n") "
@@ -207,20 +225,15 @@ down() {
     find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
   done
   for ns in $(run_netns); do ip netns delete "$ns"; done
-  if [ -f "$work/run-netns-before" ] && [ -z "$(ls -A /run/netns 2>/dev/null)" ]; then
-    grep -q mount "$work/run-netns-before" || umount /run/netns 2>/dev/null || true
-    grep -q dir "$work/run-netns-before" || rmdir /run/netns 2>/dev/null || true
-  fi
+  restore_run_netns || left=1
   rm -rf "$work"
   # What must be gone, and what must be as it was.
   if [ -n "$(node_pids)" ]; then log "processes left: $(node_pids | tr '\n' ' ')"; left=1; fi
   if [ -n "$(cgroup_dirs)" ]; then log "cgroups left: $(cgroup_dirs | tr '\n' ' ')"; left=1; fi
   if [ -n "$(run_netns)" ]; then log "network namespaces left: $(run_netns | tr '\n' ' ')"; left=1; fi
-  local before
-  before=/tmp/guide-node-host-before-$(id -u)
-  if [ -f "$before" ]; then
-    if ! diff -u "$before" <(host_state) >&2; then log "the machine's state changed (diff above)"; left=1; fi
-    rm -f "$before"
+  if [ -f "$host_before" ]; then
+    if ! diff -u "$host_before" <(host_state) >&2; then log "the machine's state changed (diff above)"; left=1; fi
+    rm -f "$host_before"
   fi
   return "$left"
 }

@@ -5,8 +5,9 @@
 
 # The control plane's namespace, with the bridge the nodes join; it forwards nothing, so nothing leaves the nodes.
 control_plane_network() {
-  # `ip netns add` makes /run/netns a mount point (and the folder) the first time; down puts it back as it was.
-  { [ -d /run/netns ] && echo dir; mountpoint -q /run/netns && echo mount; } > "$work/run-netns-before" || true
+  # `ip netns add` makes /run/netns a mount point (and the folder) the first time; the last cluster of this harness to
+  # go puts it back as it was before the first came (the first records it; noclobber keeps a later one from doing so).
+  (set -C; run_netns_state > "$run_netns_record") 2>/dev/null || true
   ip netns add "$netns_prefix-cp"
   ip -n "$netns_prefix-cp" link set lo up
   ip -n "$netns_prefix-cp" link add gbr0 type bridge
@@ -55,3 +56,21 @@ client_network() {
   for n in $(seq "$nodes"); do hops+=(nexthop via "$(node_ip "$n")" dev eth0); done
   ip -n "$ns" route add "$loadbalancer_cidr" "${hops[@]}"
 }
+
+# Whether /run/netns is a folder and a mount point: `dir`, `mount`, one per line.
+run_netns_state() { [ -d /run/netns ] && echo dir; mountpoint -q /run/netns && echo mount; true; }
+
+# Once no cluster of this harness has a namespace left: /run/netns as the record says it was, and the record gone.
+restore_run_netns() {
+  [ -f "$run_netns_record" ] || return 0
+  ip netns list 2>/dev/null | grep -q "^guide-node-$(id -u)-" && return 0
+  [ -z "$(ls -A /run/netns 2>/dev/null)" ] || return 0
+  grep -q mount "$run_netns_record" || umount /run/netns 2>/dev/null || true
+  grep -q dir "$run_netns_record" || rmdir /run/netns 2>/dev/null || true
+  if [ "$(run_netns_state)" != "$(cat "$run_netns_record")" ]; then
+    log "/run/netns is not as it was before the first cluster ($(run_netns_state | paste -sd' ') now, $(paste -sd' ' "$run_netns_record") before)"
+    return 1
+  fi
+  rm -f "$run_netns_record"
+}
+

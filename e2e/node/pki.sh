@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# The cluster's PKI: its CA, the serving and client certificates, and the kubeconfigs made from them.
+# The cluster's PKI: its CA, the serving and client certificates, the aggregation layer's front-proxy CA and client, and
+# the kubeconfigs made from them.
 # Sourced by e2e/node.sh, whose variables (work, here, netns_prefix, ...) and naming helpers it uses.
 
 certificates() {
@@ -11,6 +12,15 @@ certificates() {
     "$cp_ip" > "$pki/apiserver.ext"
   openssl x509 -req -in "$pki/apiserver.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 2 \
     -extfile "$pki/apiserver.ext" -out "$pki/apiserver.crt" 2>/dev/null
+  # The aggregation layer's: the API server proxies to metrics-server as front-proxy-client, a certificate of a CA of
+  # its own, which metrics-server trusts for the user it names (extension-apiserver-authentication in kube-system).
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$pki/front-proxy-ca.key" -out "$pki/front-proxy-ca.crt" -days 2 \
+    -subj /CN=guide-node-front-proxy-ca 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -keyout "$pki/front-proxy-client.key" -out "$pki/front-proxy-client.csr" \
+    -subj /CN=front-proxy-client 2>/dev/null
+  printf 'extendedKeyUsage=clientAuth\n' > "$pki/front-proxy-client.ext"
+  openssl x509 -req -in "$pki/front-proxy-client.csr" -CA "$pki/front-proxy-ca.crt" -CAkey "$pki/front-proxy-ca.key" \
+    -CAcreateserial -days 2 -extfile "$pki/front-proxy-client.ext" -out "$pki/front-proxy-client.crt" 2>/dev/null
   openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
   openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
   # Static tokens: the admin (controller manager, scheduler, kube-router, tests), kube-proxy, and one per node.

@@ -37,7 +37,9 @@ cgroups() {
   done
 }
 
-# Runs inside the control plane's network namespace: etcd, the API server, the controller manager and the scheduler.
+# Runs inside the control plane's network namespace: etcd, the API server (with the aggregation layer, which serves
+# metrics-server's API; aggregator routing sends to its pod's address, as no kube-proxy runs here), the controller
+# manager and the scheduler.
 inside_control_plane() {
   local logs=$work/logs
   mkdir -p "$logs"
@@ -52,6 +54,10 @@ inside_control_plane() {
     --enable-admission-plugins NodeRestriction --service-cluster-ip-range "$service_cidr" \
     --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$work/pki/sa.pub" \
     --service-account-signing-key-file "$work/pki/sa.key" --kubelet-preferred-address-types InternalIP \
+    --requestheader-client-ca-file "$work/pki/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- --proxy-client-cert-file "$work/pki/front-proxy-client.crt" \
+    --proxy-client-key-file "$work/pki/front-proxy-client.key" --enable-aggregator-routing=true \
     >"$logs/kube-apiserver.log" 2>&1 &
   # The controller manager and the scheduler read the API server's settings once, at start, and exit if it does not
   # answer yet (a kubelet or systemd would restart them; nothing does here): they start once it is ready.
@@ -59,7 +65,8 @@ inside_control_plane() {
   "$cluster_bin/kube-controller-manager" --kubeconfig "$work/admin.kubeconfig" \
     --authentication-kubeconfig "$work/admin.kubeconfig" --authorization-kubeconfig "$work/admin.kubeconfig" \
     --bind-address 127.0.0.1 --root-ca-file "$work/pki/ca.crt" --service-account-private-key-file "$work/pki/sa.key" \
-    --leader-elect=false --service-cluster-ip-range "$service_cidr" >"$logs/kube-controller-manager.log" 2>&1 &
+    --leader-elect=false --service-cluster-ip-range "$service_cidr" \
+    --horizontal-pod-autoscaler-sync-period "$hpa_sync_period" >"$logs/kube-controller-manager.log" 2>&1 &
   "$cluster_bin/kube-scheduler" --kubeconfig "$work/admin.kubeconfig" \
     --authentication-kubeconfig "$work/admin.kubeconfig" --authorization-kubeconfig "$work/admin.kubeconfig" \
     --bind-address 127.0.0.1 --leader-elect=false >"$logs/kube-scheduler.log" 2>&1 &
