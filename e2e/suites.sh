@@ -1,45 +1,114 @@
 #!/usr/bin/env bash
-# `npm run e2e`: every end-to-end suite, each harness's prerequisites checked first (so a missing one fails in seconds,
-# named with what to install). To keep a warm run near 15 min, what shares nothing with the control-plane suites runs
-# beside them at lower priority (nice 10): e2e/node-interrupt-test.sh (the node harness's own cleanup), then the
-# API-server matrix (test/e2e-apiservers/: e2e/cluster.sh matrix, on 127.0.0.1 with ports and state of its own). The
-# control-plane suites (test/e2e/: e2e/cluster.sh run, with e2e/state-db.sh's PostgreSQL) wait on engines and API
-# servers about half the time and measure nothing. The suites on the two real nodes (test/e2e-node/) run after them,
-# alone: they count dropped requests, and with the matrix beside them a drain once reset 3 connections (a starved
-# kube-proxy updates its rules after the preStop window). The side lane's output is printed when it ends, so each log
-# reads in order; the run fails if any part does.
-set -euo pipefail
+# `npm run e2e`: every end-to-end suite, in lanes, each on the harness it needs; every harness's prerequisites are
+# checked first (so a missing one fails in seconds, named with what to install).
+#
+#   npm run e2e                                   every lane; one summary line per lane; fails if any lane failed
+#   npm run e2e -- <suite file or folder> [jest options]
+#                                                 that suite alone, on its lane's harness, e.g.
+#                                                 npm run e2e -- test/e2e-node/autoscaling.e2e.test.ts -t control
+#
+# The lanes, and the harness each runs on:
+#   nodes            e2e/node.sh run (two real nodes): test/e2e-node/, one at a time
+#   control-plane    e2e/cluster.sh run + e2e/state-db.sh run (kwok, PostgreSQL): test/e2e/, two at a time, then the
+#                    suites of test/e2e/alone.js one at a time
+#   node-interrupt   e2e/node-interrupt-test.sh: the node harness's own cleanup, interrupted and killed (a cluster of
+#                    its own, GUIDE_E2E_NODE_INSTANCE=interrupt)
+#   apiserver-matrix e2e/cluster.sh matrix (a kube-apiserver of each supported minor): test/e2e-apiservers/
+# The nodes lane counts dropped requests and CPU use, and takes longest: it starts first, at normal priority. The
+# others share no state, ports or namespaces with it (nor with each other) and mostly wait on engines and API servers:
+# they run beside it at the lowest priority (nice 19), the control-plane lane beside the interrupt test and then the
+# matrix, so they get only the cycles the nodes leave (a matrix started beside the nodes on equal terms once delayed
+# kube-proxy past a drain's preStop window: 3 connections reset). A lane runs whether or not another passed; the side lanes'
+# output is printed when they end, so each log reads in order.
+#
+# The variables the scripts hand the suites (GUIDE_E2E_*) are listed in docs/testing.md, "The e2e variables".
+set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cd "$here/.."
+cd "$here/.." || exit 1
 
-bash e2e/cluster.sh check
-bash e2e/node.sh check
-bash e2e/state-db.sh check
+# A lane's command: `lane_<name, - as _> [jest arguments]`.
+lane_control_plane() {
+  if [ "$#" -eq 0 ]; then
+    bash e2e/cluster.sh run bash e2e/state-db.sh run \
+      sh -c 'npx jest -c test/e2e/jest.config.js && npx jest -c test/e2e/jest.alone.config.js'
+    return
+  fi
+  # A suite of test/e2e/alone.js runs under the config that runs it alone.
+  local config=test/e2e/jest.config.js
+  if node -e 'process.exit(require("./test/e2e/alone.js").some((f) => process.argv[1].endsWith(f)) ? 0 : 1)' "$1"; then
+    config=test/e2e/jest.alone.config.js
+  fi
+  bash e2e/cluster.sh run bash e2e/state-db.sh run npx jest -c "$config" "$@"
+}
+lane_node_interrupt() { bash e2e/node-interrupt-test.sh; }
+lane_apiserver_matrix() { bash e2e/cluster.sh matrix npx jest -c test/e2e-apiservers/jest.config.js "$@"; }
+lane_nodes() { bash e2e/node.sh run npx jest -c test/e2e-node/jest.config.js "$@"; }
 
-side_log=$(mktemp)
-trap 'rm -f "$side_log"' EXIT
-
-# Runs "$@" while `side` ($1, a command string) runs niced beside it; fails if either fails.
-beside() {
-  local side=$1 main_status=0 side_status=0 pid
-  shift
-  # With job control on, the side lane gets a process group of its own and keeps SIGINT (a plain `&` would start it
-  # with SIGINT ignored, which the node interrupt test's runs then cannot be stopped by): Ctrl-C is passed on to it.
-  set -m
-  nice -n 10 bash -c "$side" >"$side_log" 2>&1 &
-  pid=$!
-  set +m
-  trap 'kill -INT -- "-$pid" 2>/dev/null || true' INT TERM
-  "$@" || main_status=$?
-  wait "$pid" || side_status=$?
-  trap - INT TERM
-  cat "$side_log"
-  if [ "$main_status" -ne 0 ]; then echo "e2e/suites.sh: failed (exit $main_status): $*" >&2; fi
-  if [ "$side_status" -ne 0 ]; then echo "e2e/suites.sh: failed (exit $side_status, its log above): $side" >&2; fi
-  [ "$main_status" -eq 0 ] && [ "$side_status" -eq 0 ]
+# The prerequisites of a lane's harnesses.
+check_lane() {
+  case $1 in
+    control-plane) bash e2e/cluster.sh check && bash e2e/state-db.sh check ;;
+    apiserver-matrix) bash e2e/cluster.sh check ;;
+    node-interrupt | nodes) bash e2e/node.sh check ;;
+  esac
 }
 
-beside 'bash e2e/node-interrupt-test.sh && bash e2e/cluster.sh matrix npx jest -c test/e2e-apiservers/jest.config.js' \
-  bash e2e/cluster.sh run bash e2e/state-db.sh run \
-  sh -c 'npx jest -c test/e2e/jest.config.js && npx jest -c test/e2e/jest.alone.config.js'
-bash e2e/node.sh run npx jest -c test/e2e-node/jest.config.js
+summary=$(mktemp)
+side_log=$(mktemp)
+trap 'rm -f "$summary" "$side_log"' EXIT
+
+# Runs lane $1 (with jest arguments after it) and writes its summary line; returns its status.
+run_lane() {
+  local name=$1 started=$SECONDS status=0
+  shift
+  "lane_${name//-/_}" "$@" || status=$?
+  if [ "$status" -eq 0 ]; then
+    echo "e2e: lane $name passed in $((SECONDS - started)) s" >>"$summary"
+  else
+    echo "e2e: lane $name FAILED (exit $status) in $((SECONDS - started)) s" >>"$summary"
+  fi
+  return "$status"
+}
+
+finish() {
+  echo >&2
+  cat "$summary" >&2
+  ! grep -q FAILED "$summary"
+}
+
+# One suite (or a folder of them): its lane from its path.
+if [ "$#" -gt 0 ]; then
+  case $1 in
+    test/e2e-node/* | test/e2e-node) lane=nodes ;;
+    test/e2e-apiservers/* | test/e2e-apiservers) lane=apiserver-matrix ;;
+    test/e2e/* | test/e2e) lane=control-plane ;;
+    *) echo "e2e/suites.sh: $1 is not under test/e2e/, test/e2e-apiservers/ or test/e2e-node/: name a suite file or folder" >&2; exit 2 ;;
+  esac
+  [ -e "$1" ] || { echo "e2e/suites.sh: $1 does not exist" >&2; exit 2; }
+  check_lane "$lane" || exit 1
+  # The lane's folder alone means every suite of it: jest gets no path.
+  case $1 in test/e2e-node | test/e2e-node/ | test/e2e-apiservers | test/e2e-apiservers/ | test/e2e | test/e2e/) shift ;; esac
+  run_lane "$lane" "$@"
+  finish
+  exit
+fi
+
+for lane in control-plane apiserver-matrix nodes; do check_lane "$lane" || exit 1; done
+
+# The side lanes, each in a process group of its own: with job control on, SIGINT is not ignored in it (a plain `&`
+# would start it so), and Ctrl-C is passed on to it.
+cp_log=$(mktemp)
+trap 'rm -f "$summary" "$side_log" "$cp_log"' EXIT
+set -m
+nice -n 19 bash -c "$(declare -f run_lane lane_control_plane); summary=$summary; run_lane control-plane" >"$cp_log" 2>&1 &
+control_plane=$!
+nice -n 19 bash -c "$(declare -f run_lane lane_node_interrupt lane_apiserver_matrix); summary=$summary
+  run_lane node-interrupt; run_lane apiserver-matrix" >"$side_log" 2>&1 &
+side=$!
+set +m
+trap 'kill -INT -- "-$control_plane" "-$side" 2>/dev/null || true' INT TERM
+run_lane nodes
+wait "$control_plane" "$side"
+trap - INT TERM
+cat "$cp_log" "$side_log"
+finish

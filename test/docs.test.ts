@@ -70,3 +70,16 @@ test('docs/settings.md\'s walkthrough works top to bottom up to the cluster: its
     rmSync(cwd, { recursive: true, force: true });
   }
 });
+
+test('every GUIDE_E2E_* variable the e2e scripts and suites use is in docs/testing.md\'s table, and the table names no other', () => {
+  const sources = (dir: string): string[] => readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(sh|ts|js)$/.test(f)).map((f) => join(dir, f));
+  const used = new Set([...sources('e2e'), ...sources('test'), '.ci/run', 'bench/e2e']
+    .flatMap((f) => [...readFileSync(join(ROOT, f), 'utf8').matchAll(/GUIDE_E2E_[A-Z_]+/g)].map((m) => m[0])));
+  const page = text('docs/testing.md');
+  const table = page.slice(page.indexOf('### The e2e variables'), page.indexOf('## Benchmarks'));
+  const listed = new Set([...table.matchAll(/^\|([^|]+)\|/gm)].flatMap(([, cell]) => [...cell.matchAll(/GUIDE_E2E_[A-Z_]+/g)].map((m) => m[0])));
+  expect(used.size).toBeGreaterThanOrEqual(15);
+  expect([...used].filter((v) => !listed.has(v)).sort()).toEqual([]);
+  expect([...listed].filter((v) => !used.has(v)).sort()).toEqual([]);
+});
