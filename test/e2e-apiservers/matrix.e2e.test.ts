@@ -4,13 +4,14 @@
 // Security admission. The API servers run without controllers (e2e/cluster.sh matrix): the minors differ in what the
 // API server serves and admits, and this suite stays at that level; the rest of the e2e runs on 1.36.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { createHash } from 'node:crypto';
+import { MONITORING_CRDS, monitoringCrds } from '../../scripts/import-k8s';
 import { generateSelfSigned } from '../../scripts/self-signed';
 import { kubectlWith } from '../e2e/kubectl';
+import { synthInScratch } from '../e2e/scratch';
 import { Json, readBackDifferences } from './read-back';
 
 /** The support window (docs/testing.md): the three newest minors and the one before, each served by the matrix. */
@@ -47,13 +48,7 @@ function servers(): [version: string, kubeconfig: string][] {
 const manifestsOf = (text: string): Manifest[] => parseAllDocuments(text).map((d) => d.toJSON() as Manifest).filter((m) => m !== null);
 
 /** `npm run synth` with only `settings` (no GUIDE_* of the caller's, no .keys/ of the working tree), into a new folder. */
-function synth(settings: Record<string, string>): string {
-  const cwd = mkdtempSync(join(tmpdir(), 'guide-matrix-synth-'));
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'synth.js'), '--output', 'out'],
-    { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, ...settings } });
-  if (r.status !== 0) throw new Error(`npm run synth with ${JSON.stringify(settings)} failed:\n${r.stderr}`);
-  return join(cwd, 'out');
-}
+const synth = synthInScratch;
 
 const yamlFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.k8s.yaml')).sort();
 
@@ -82,7 +77,7 @@ function stackObjects(): Record<string, Manifest[]> {
  * (a namespace each): what a cdk8s-plus user's project emits with the library.
  */
 function packageOutputs(): Output[] {
-  const dir = process.env.GUIDE_PACKAGE_OUTPUTS ?? join(ROOT, 'build', 'package-outputs');
+  const dir = process.env.GUIDE_E2E_PACKAGE_OUTPUTS ?? join(ROOT, 'build', 'package-outputs');
   const files = existsSync(dir) ? yamlFiles(dir) : [];
   if (files.length === 0) {
     throw new Error(`${dir} holds no output of npm run test:package: run it first (.ci/run does), so the matrix applies what each cdk8s-plus emits`);
@@ -99,6 +94,7 @@ function packageOutputs(): Output[] {
 function outputs(): Output[] {
   const guide = synth({});
   const preset = synth({ GUIDE_HARDENING: 'true', GUIDE_REPLICAS: '2' });
+  const scaled = synth({ GUIDE_HARDENING: 'true', GUIDE_AUTOSCALING: 'true', GUIDE_METRICS: 'true', GUIDE_POD_MONITOR: 'true' });
   const synthOutput = (what: string, namespace: string, level: Level, file: string): Output =>
     ({ what, namespace, level, manager: 'kubectl', labelsOwnNamespace: false, objects: manifestsOf(readFileSync(file, 'utf8')) });
   const stacks = stackObjects();
@@ -107,6 +103,7 @@ function outputs(): Output[] {
       synthOutput(`the guide's step ${file.replace('.k8s.yaml', '')}`, `guide-step-${i + 1}`, 'baseline', join(guide, 'steps', file))),
     synthOutput('the final state', 'guide-final', 'baseline', join(guide, yamlFiles(guide)[0])),
     synthOutput('the production preset\'s final state (2 replicas)', 'guide-preset', 'restricted', join(preset, yamlFiles(preset)[0])),
+    synthOutput('the preset with autoscaling, metrics and a PodMonitor', 'guide-scaled', 'restricted', join(scaled, yamlFiles(scaled)[0])),
     { what: 'the dev stack\'s objects', namespace: 'guide-dev', level: 'baseline', manager: 'pulumi-kubernetes', labelsOwnNamespace: false, objects: stacks.dev },
     { what: 'the prod stack\'s objects', namespace: 'guide-prod', level: 'restricted', manager: 'pulumi-kubernetes', labelsOwnNamespace: true, objects: stacks.prod },
     ...packageOutputs(),
@@ -182,6 +179,13 @@ describe.each(servers())('kube-apiserver %s', (version, kubeconfig) => {
     const got = JSON.parse(ok(['get', '--show-managed-fields', '-n', namespace, '-o', 'json', '-f', '-'], yamlOf(objects))) as Manifest & { items?: Manifest[] };
     return new Map((got.items ?? [got]).map((m) => [key(m), m]));
   };
+
+  // The Prometheus Operator's CRDs the library emits objects of, from the release its types were imported from, as a
+  // cluster that runs the operator has them.
+  beforeAll(() => {
+    for (const crd of monitoringCrds()) ok(['apply', '--server-side', '--field-manager=prometheus-operator', '-f', crd]);
+    ok(['wait', '--for=condition=Established', '--timeout=60s', ...MONITORING_CRDS.map((file) => `crd/${file.replace(/^monitoring\.coreos\.com_(\w+)\.yaml$/, '$1.monitoring.coreos.com')}`)]);
+  });
 
   test(`serves ${version}`, () => {
     const server = JSON.parse(ok(['version', '-o', 'json'])).serverVersion;

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigMap, LocalWorkspace, PulumiCommand, Stack } from '@pulumi/pulumi/automation';
+import { ConfigMap, LocalWorkspace, PulumiCommand, PulumiFn, Stack } from '@pulumi/pulumi/automation';
 import { guideProgram } from '../../pulumi/program';
 
 export interface Engine {
@@ -53,13 +53,16 @@ export async function startEngine(backendUrl?: string): Promise<Engine> {
   return { backend, backendUrl: backendUrl ?? `file://${backend}`, pulumiHome, cli, env };
 }
 
-/** The stack `name` of this project on the engine's backend, running the same program `pulumi up` runs. */
-export async function stackOf(engine: Engine, name: string, config: ConfigMap): Promise<Stack> {
+/**
+ * The stack `name` of this project on the engine's backend, running the same program `pulumi up` runs (or `program`,
+ * for a control that deploys something else).
+ */
+export async function stackOf(engine: Engine, name: string, config: ConfigMap, program: PulumiFn = async () => guideProgram()): Promise<Stack> {
   const workDir = mkdtempSync(join(tmpdir(), `guide-e2e-${name}-`));
   const stack = await LocalWorkspace.createOrSelectStack({
     stackName: name,
     projectName: 'guide-as-code',
-    program: async () => guideProgram(),
+    program,
   }, {
     workDir,
     pulumiHome: engine.pulumiHome,

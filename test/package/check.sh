@@ -7,13 +7,13 @@
 #   3. For each supported cdk8s-plus (27, 32, 33, 34): a project with that cdk8s-plus alone installs the tarball, has
 #      one copy of it and of cdk8s and constructs and no other cdk8s-plus, and compiles and synthesizes docs/constructs.md's
 #      composing example against it (its workload behind ExposedService, NginxApp as that version's NetworkPolicy
-#      selector and allowTo peer). Each output goes to $GUIDE_PACKAGE_OUTPUTS (default build/package-outputs/), which the
+#      selector and allowTo peer). Each output goes to $GUIDE_E2E_PACKAGE_OUTPUTS (default build/package-outputs/), which the
 #      API-server matrix applies on every supported Kubernetes.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/guide-package-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-outputs=${GUIDE_PACKAGE_OUTPUTS:-$root/build/package-outputs}
+outputs=${GUIDE_E2E_PACKAGE_OUTPUTS:-$root/build/package-outputs}
 rm -rf "$outputs"
 mkdir -p "$outputs"
 
@@ -35,7 +35,7 @@ if warnings=$(echo "$publish" | grep -i 'warn' | grep -v 'requires you to be log
 fi
 tarball=$(cd "$root" && npm pack --silent --pack-destination "$work" | tail -n 1)
 echo "packed $tarball: $(tar -tzf "$work/$tarball" | grep -c '') files" >&2
-if tar -tzf "$work/$tarball" | grep -v -E '^package/(build/(lib|pulumi)/[a-z.-]+\.(js|d\.ts)|build/lib/imports/k8s\.(js|d\.ts)|package\.json|README\.md|LICENSE)$'; then
+if tar -tzf "$work/$tarball" | grep -v -E '^package/(build/(lib|pulumi)/[a-z.-]+\.(js|d\.ts)|build/lib/imports/(k8s|monitoring\.coreos\.com)\.(js|d\.ts)|package\.json|README\.md|LICENSE)$'; then
   fail "the tarball holds files beyond build/lib/ and build/pulumi/ (above)"
 fi
 if tar -tzf "$work/$tarball" | grep -E '^package/build/pulumi/(index|program|stack-file)\.'; then
@@ -95,6 +95,15 @@ expected="Service/shop/my-nginx ConfigMap/shop/my-nginx-conf Deployment/shop/my-
 [ "$kinds" = "$expected" ] || fail "the README's example synthesized '$kinds', expected '$expected'"
 size=$(du -sm "$readme/node_modules" | cut -f1) packages=$(cd "$readme" && npm ls --all --parseable 2>/dev/null | tail -n +2 | sort -u | wc -l)
 echo "package: the README's line installed $packages packages, $size MB; its example synthesized: $kinds" >&2
+# docs/constructs.md's autoscaling example, in the same project.
+awk '/^<!-- example: autoscaling -->$/ { found = 1; next } found && /^```ts$/ { on = 1; next } on && /^```$/ { exit } on' \
+  "$root/docs/constructs.md" > "$readme/scaled.ts"
+[ -s "$readme/scaled.ts" ] || fail "docs/constructs.md has no '<!-- example: autoscaling -->' TypeScript block"
+(cd "$readme" && npx tsc -p . && node out/scaled.js)
+kinds=$(objects_of "$readme/dist/scaled.k8s.yaml")
+expected="Service/shop/my-nginx ConfigMap/shop/my-nginx-conf Deployment/shop/my-nginx HorizontalPodAutoscaler/shop/my-nginx PodMonitor/shop/my-nginx PodDisruptionBudget/shop/my-nginx NetworkPolicy/shop/default-deny NetworkPolicy/shop/my-nginx-ingress NetworkPolicy/shop/my-nginx-metrics"
+[ "$kinds" = "$expected" ] || fail "docs/constructs.md's autoscaling example synthesized '$kinds', expected '$expected'"
+echo "package: docs/constructs.md's autoscaling example compiled under strict and synthesized: $kinds" >&2
 
 # --- 3. every supported cdk8s-plus --------------------------------------------------------------------------------
 example=$(awk '/^<!-- example: compose -->$/ { found = 1; next } found && /^```ts$/ { on = 1; next } on && /^```$/ { exit } on' "$root/docs/constructs.md")

@@ -1,0 +1,295 @@
+// Under changing load: the production preset with autoscaling and metrics, deployed by a real `pulumi up` on the two
+// real nodes, with the metrics pipeline of real parts: the kubelets' resource metrics, metrics-server behind the API
+// server's aggregation layer (e2e/node/addons.sh), and kube-controller-manager's own HPA controller. A base load runs
+// throughout and a surge comes on top: the Deployment scales out from its minimum, a `pulumi up` of a new image during
+// the surge keeps the surge's count, and when the surge ends it scales back in to the minimum, with no request failed
+// and the disruption budget held at every count. The exporter's request counter, read by a scraper in the namespace
+// the NetworkPolicies admit, agrees with vegeta's count once the kubelet's probes and the reads themselves are taken
+// off. A control, the same stack with the replica count put back into its manifest, takes the same surge while the
+// preset scales in: its `pulumi up` resets the count its autoscaler chose, the outage the preset avoids.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import { ConfigMap, PulumiFn, Stack } from '@pulumi/pulumi/automation';
+import { guideProgram } from '../../pulumi/program';
+import { startEngine, stackOf, Engine } from '../e2e/engine';
+import { eventually, getJson, kubeconfigPath, kubectl, ok } from '../e2e/kubectl';
+import { formatLoad, fromChange, Load, LoadReport, nginxPods, RATE, serviceAnswers, serviceLoads, settled } from './load';
+import { assertInsideNode, clusterNodes, CURL_IMAGE, newKeys, NGINX_IMAGE } from './node';
+
+const MIN = 2;
+const MAX = 6;
+/** How long the load must stay low before the autoscaler removes pods: short, so the scale-in is seen within a minute. */
+const SCALE_DOWN_SECONDS = 20;
+/** The surge: new https connections (each a TLS handshake, what costs nginx CPU) on top of the base load. */
+const SURGE_RATE = 60;
+/** The base load, each mode: what the app serves when there is no surge, well below the target. */
+const BASE_RATE = 10;
+const EXPORTER_IMAGE = 'guide.local/nginx-prometheus-exporter:1.4.0';
+const SCRAPER_NAMESPACE = 'monitoring';
+
+const ns = 'guide-autoscale';
+const controlNs = 'guide-autoscale-control';
+const outsiderNs = 'guide-autoscale-outsider';
+
+/** The stack config of the preset with autoscaling and metrics, in `namespace`, on these nodes with these images. */
+function scaledConfig(namespace: string, keys: string): ConfigMap {
+  const plain = (value: string) => ({ value, secret: false });
+  return {
+    'guide-as-code:kubeconfig': { value: readFileSync(kubeconfigPath(), 'utf8'), secret: true },
+    'guide-as-code:context': plain('guide-node'),
+    'guide-as-code:namespace': plain(namespace),
+    'guide-as-code:hardening': plain('true'),
+    'guide-as-code:autoscaling': plain('true'),
+    'guide-as-code:minReplicas': plain(String(MIN)),
+    'guide-as-code:maxReplicas': plain(String(MAX)),
+    'guide-as-code:scaleDownStabilizationSeconds': plain(String(SCALE_DOWN_SECONDS)),
+    'guide-as-code:metrics': plain('true'),
+    'guide-as-code:exporterImage': plain(EXPORTER_IMAGE),
+    'guide-as-code:nginxImage': plain(NGINX_IMAGE),
+    'guide-as-code:curlImage': plain(CURL_IMAGE),
+    'guide-as-code:certificateSource': plain('config'),
+    'guide-as-code:certificatePem': plain(readFileSync(join(keys, 'tls.crt'), 'utf8')),
+    'guide-as-code:privateKeyPem': { value: readFileSync(join(keys, 'tls.key'), 'utf8'), secret: true },
+  };
+}
+
+/**
+ * The control's program: the same program and config, with the replica count put back into the nginx Deployment, as
+ * a manifest that was not made for an autoscaler has it.
+ */
+const withFixedReplicas = (replicas: number): PulumiFn => async () => {
+  pulumi.runtime.registerStackTransformation((args) => (args.type === 'kubernetes:apps/v1:Deployment' && args.name.endsWith('-my-nginx')
+    ? { props: { ...args.props, spec: { ...args.props.spec, replicas } }, opts: args.opts } : undefined));
+  return guideProgram();
+};
+
+interface Sample { at: number; replicas: number; ready: number; budget?: { expected: number; desired: number; healthy: number } }
+
+/** Records the Deployment's replica count, its ready pods and its disruption budget's status every second. */
+class Watch {
+  readonly samples: Sample[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(readonly namespace: string) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 1000);
+  }
+
+  sample(): Sample {
+    const deployment = getJson(['-n', this.namespace, 'deployment', 'my-nginx']);
+    const budget = kubectl(['-n', this.namespace, 'get', 'poddisruptionbudget', 'my-nginx', '-o', 'json']);
+    const status = budget.status === 0 ? JSON.parse(budget.stdout).status : undefined;
+    const s = { at: Date.now(), replicas: deployment.spec.replicas, ready: deployment.status.readyReplicas ?? 0,
+      budget: status && { expected: status.expectedPods, desired: status.desiredHealthy, healthy: status.currentHealthy } };
+    this.samples.push(s);
+    return s;
+  }
+
+  /** The samples from `from` on (ms since the epoch). */
+  since(from: number): Sample[] { return this.samples.filter((s) => s.at >= from); }
+
+  stop(): void { clearInterval(this.timer); }
+}
+
+/** Waits until the Deployment has `check`ed replicas, every one ready and none terminating: when that was. */
+async function replicasReach(watch: Watch, what: string, check: (replicas: number) => boolean, timeoutMs: number): Promise<number> {
+  return eventually(what, () => {
+    const s = watch.samples[watch.samples.length - 1];
+    const pods = nginxPods(watch.namespace);
+    return check(s.replicas) && s.ready === s.replicas && pods.length === s.replicas && pods.every((p) => !p.metadata.deletionTimestamp)
+      ? s.at : undefined;
+  }, timeoutMs);
+}
+
+/** The exporter's `nginx_http_requests_total` of each nginx pod, read from the scraper's pod: by pod name. */
+function requestCounters(namespace: string): Map<string, number> {
+  return new Map(nginxPods(namespace).map((p) => {
+    const text = ok(['-n', SCRAPER_NAMESPACE, 'exec', 'scraper', '--', 'curl', '--silent', '--fail', '--max-time', '5',
+      `http://${p.status.podIP}:9113/metrics`]);
+    const total = /^nginx_http_requests_total (\d+)$/m.exec(text);
+    if (!total) throw new Error(`no nginx_http_requests_total in the exporter's answer of ${p.metadata.name}:\n${text}`);
+    return [p.metadata.name as string, Number(total[1])];
+  }));
+}
+
+/** The kubelet's probes each nginx pod has logged so far (its access log; the stub_status server logs nothing): by pod. */
+function probesLogged(namespace: string): Map<string, number> {
+  return new Map(nginxPods(namespace).map((p) => [p.metadata.name as string,
+    ok(['-n', namespace, 'logs', p.metadata.name, '-c', p.spec.containers[0].name]).split('\n').filter((l) => l.includes('kube-probe/')).length]));
+}
+
+const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+/** One app of the suite: its stack, namespace, certificate and Service address. */
+interface Deployed { readonly stack: Stack; readonly namespace: string; readonly keys: string; readonly clusterIp: string }
+
+let engine: Engine;
+let preset: Deployed;
+let control: Deployed;
+
+/** The stack of `namespace` (with `program`, the control's), up and settled at the minimum. */
+async function deploy(name: string, namespace: string, program?: PulumiFn): Promise<Deployed> {
+  const keys = newKeys(['--namespace', namespace]);
+  const stack = await stackOf(engine, name, scaledConfig(namespace, keys), program);
+  expect((await stack.up()).summary.result).toBe('succeeded');
+  await settled(namespace, MIN);
+  return { stack, namespace, keys, clusterIp: getJson(['-n', namespace, 'service', 'my-nginx']).spec.clusterIP };
+}
+
+/** A constant load of new connections (no keep-alive) on an app's Service, from node 1. */
+const surgeOn = (app: Deployed, rate: number) => new Load(clusterNodes()[0], {
+  url: 'https://my-nginx/', dial: `${app.clusterIp}:443`, rootCerts: [join(app.keys, 'tls.crt')], rate, keepalive: false,
+  resultsFile: join(engine.backend, '..', `${app.namespace}-surge.bin`),
+});
+
+beforeAll(async () => {
+  assertInsideNode();
+  expect(clusterNodes().length).toBeGreaterThanOrEqual(2);
+  engine = await startEngine();
+  [preset, control] = await Promise.all([deploy('autoscale', ns), deploy('autoscale-control', controlNs, withFixedReplicas(MIN))]);
+  // Who owns the count: the preset's applier (Pulumi's provider, server-side apply) never set it; the control's did.
+  const appliedReplicas = (namespace: string) => getJson(['-n', namespace, 'deployment', 'my-nginx', '--show-managed-fields']).metadata.managedFields
+    .filter((f: { operation: string }) => f.operation === 'Apply').some((f: { fieldsV1?: { 'f:spec'?: Record<string, unknown> } }) => 'f:replicas' in (f.fieldsV1?.['f:spec'] ?? {}));
+  expect([appliedReplicas(ns), appliedReplicas(controlNs)]).toEqual([false, true]);
+  // A scraper where the policies admit one, and a pod of another namespace that they do not.
+  for (const [namespace, pod] of [[SCRAPER_NAMESPACE, 'scraper'], [outsiderNs, 'outsider']]) {
+    ok(['create', 'namespace', namespace]);
+    ok(['-n', namespace, 'run', pod, `--image=${CURL_IMAGE}`, '--image-pull-policy=Never', '--restart=Never', '--command', '--', 'sleep', 'infinity']);
+  }
+  for (const [namespace, pod] of [[SCRAPER_NAMESPACE, 'scraper'], [outsiderNs, 'outsider']]) ok(['-n', namespace, 'wait', '--for=condition=Ready', `pod/${pod}`, '--timeout=90s']);
+  // Each autoscaler acts once it reads its pods' CPU from the resource metrics API.
+  for (const namespace of [ns, controlNs]) {
+    await eventually(`the autoscaler of ${namespace} to read its pods' CPU utilization`, () =>
+      getJson(['-n', namespace, 'hpa', 'my-nginx']).status.currentMetrics?.[0]?.resource?.current?.averageUtilization, 120_000);
+  }
+}, 420_000);
+
+afterAll(async () => {
+  await Promise.all([preset?.stack.destroy(), control?.stack.destroy()]);
+  for (const namespace of [SCRAPER_NAMESPACE, outsiderNs, ns, controlNs]) kubectl(['delete', 'namespace', namespace, '--wait=false']);
+}, 300_000);
+
+test('the exporter is reached from the scraper\'s namespace on its port, and from no other namespace', () => {
+  const pod = nginxPods(ns)[0];
+  const fromScraper = kubectl(['-n', SCRAPER_NAMESPACE, 'exec', 'scraper', '--', 'curl', '--silent', '--fail', '--max-time', '5', `http://${pod.status.podIP}:9113/metrics`]);
+  expect(fromScraper.stdout).toMatch(/^nginx_up 1$/m);
+  const fromOutsider = kubectl(['-n', outsiderNs, 'exec', 'outsider', '--', 'curl', '--silent', '--max-time', '3', `http://${pod.status.podIP}:9113/metrics`]);
+  expect(fromOutsider.status).not.toBe(0);
+  // stub_status itself is on the pod's loopback: not even the scraper reaches it.
+  const stubStatus = kubectl(['-n', SCRAPER_NAMESPACE, 'exec', 'scraper', '--', 'curl', '--silent', '--max-time', '3', `http://${pod.status.podIP}:8081/stub_status`]);
+  expect(stubStatus.status).not.toBe(0);
+}, 60_000);
+
+test('metrics: the exporter\'s counter agrees with vegeta\'s count, once the kubelet\'s probes and the reads are taken off', async () => {
+  await serviceAnswers(ns, [join(preset.keys, 'tls.crt')]);
+  const pods = nginxPods(ns).map((p) => p.metadata.name as string).sort();
+  const probesBefore = probesLogged(ns);
+  const before = requestCounters(ns);
+  const load = new Load(clusterNodes()[0], {
+    url: 'https://my-nginx/', dial: `${preset.clusterIp}:443`, rootCerts: [join(preset.keys, 'tls.crt')], rate: RATE / 2, keepalive: true,
+    resultsFile: join(engine.backend, '..', 'metrics-window.bin'),
+  });
+  await new Promise((r) => setTimeout(r, 12_000));
+  const report = await load.stop();
+  const after = requestCounters(ns);
+  const probesAfter = probesLogged(ns);
+  // The same pods throughout (a load this light does not scale), so no count was lost with a pod.
+  expect([...after.keys()].sort()).toEqual(pods);
+  expect(report.failed).toBe(0);
+  const rose = sum(pods.map((p) => after.get(p)! - before.get(p)!));
+  const probes = sum(pods.map((p) => probesAfter.get(p)! - probesBefore.get(p)!));
+  // Each read of the counters is a request to stub_status: the second read's are in the rise, one per pod.
+  const reads = pods.length;
+  const counted = rose - probes - reads;
+  console.log(`metrics: exporter counted ${counted} of ${report.requests} requests (its counter rose ${rose}: ${probes} kubelet probes and `
+    + `${reads} reads of its own besides)`);
+  // A probe that lands between reading a pod's counter and its log is on one side of the window only.
+  expect(Math.abs(counted - report.requests)).toBeLessThanOrEqual(2 * pods.length);
+  expect(report.requests).toBeGreaterThanOrEqual(RATE / 2 * 11);
+}, 120_000);
+
+test('autoscale: a surge scales the preset out, a pulumi up of a new image keeps the count, it scales back in with nothing '
+  + 'failed; the control\'s pulumi up under the same surge resets its count', async () => {
+  const watches = { preset: new Watch(ns), control: new Watch(controlNs) };
+  const base = await serviceLoads(ns, 'autoscale base', [join(preset.keys, 'tls.crt')], BASE_RATE);
+  try {
+    await new Promise((r) => setTimeout(r, 3000));
+    // The surge's count, as the app's autoscaler holds it when a pulumi up of a new image starts, and the least it had
+    // during the up.
+    const upDuringSurge = async (app: Deployed, watch: Watch) => {
+      const before = watch.sample().replicas;
+      const upStarted = Date.now();
+      await app.stack.setConfig('guide-as-code:nginxImage', { value: 'guide.local/nginx:next' });
+      expect((await app.stack.up()).summary.result).toBe('succeeded');
+      ok(['-n', app.namespace, 'rollout', 'status', 'deployment/my-nginx', '--timeout=180s']);
+      watch.sample();
+      return { before, least: Math.min(...watch.since(upStarted).map((s) => s.replicas)) };
+    };
+
+    // The preset: the surge, the autoscaler's scale-out, the up.
+    const surgeStarted = Date.now();
+    const surge = surgeOn(preset, SURGE_RATE);
+    let surgeReport: LoadReport;
+    let outAt: number;
+    let kept: { before: number; least: number };
+    try {
+      outAt = await replicasReach(watches.preset, `the preset's autoscaler to scale out from ${MIN}`, (r) => r > MIN, 180_000);
+      kept = await upDuringSurge(preset, watches.preset);
+    } finally {
+      surgeReport = await surge.stop();
+    }
+    const surgeEnded = Date.now();
+
+    // While the preset scales back in, the control takes the same surge and the same up.
+    const controlSurge = surgeOn(control, SURGE_RATE);
+    let controlReport: LoadReport;
+    let reset: { before: number; least: number };
+    const scaledIn = replicasReach(watches.preset, `the preset's autoscaler to scale back in to ${MIN}`, (r) => r === MIN, 300_000);
+    try {
+      await replicasReach(watches.control, `the control's autoscaler to scale out from ${MIN}`, (r) => r > MIN, 180_000);
+      reset = await upDuringSurge(control, watches.control);
+    } finally {
+      controlReport = await controlSurge.stop();
+      watches.control.stop();
+    }
+    const inAt = await scaledIn;
+    await new Promise((r) => setTimeout(r, 3000));
+    watches.preset.stop();
+    const baseRuns: [string, LoadReport][] = [];
+    for (const [mode, load] of base) baseRuns.push([mode, fromChange(await load.stop(), surgeStarted)]);
+
+    const during = watches.preset.since(surgeStarted);
+    const most = Math.max(...during.map((s) => s.replicas));
+    const runs: [string, LoadReport][] = [['surge, no keep-alive', surgeReport], ...baseRuns.map(([m, r]) => [`base, ${m}`, r] as [string, LoadReport])];
+    for (const [mode, r] of runs) console.log(formatLoad(`autoscale ${mode}`, r));
+    const requests = sum(runs.map(([, r]) => r.requests));
+    const failed = sum(runs.map(([, r]) => r.failed));
+    const counts = [...new Set(during.filter((s) => s.budget).map((s) => s.budget!.expected))].sort((a, b) => a - b);
+    console.log(`autoscale: ${MIN} -> ${most} -> ${watches.preset.samples[watches.preset.samples.length - 1].replicas} replicas, scale-out `
+      + `${seconds(outAt - surgeStarted)} s, scale-in ${seconds(inAt - surgeEnded)} s, ${requests} requests, ${failed} failed; a pulumi up of a new `
+      + `image during the surge kept ${kept.before} replicas (the least seen ${kept.least}); the disruption budget let one pod go at every count `
+      + `seen (${counts.join(', ')}) and held through the scale-in`);
+    console.log(`autoscale control: the same pulumi up with the replica count in the manifest, under the same surge, reset ${reset.before} -> `
+      + `${reset.least} replicas (${controlReport.failed} of ${controlReport.requests} requests failed)`);
+
+    expect(most).toBeGreaterThan(MIN);
+    expect(most).toBeLessThanOrEqual(MAX);
+    expect(kept.least).toBeGreaterThanOrEqual(kept.before);
+    expect(reset.before).toBeGreaterThan(MIN);
+    expect(reset.least).toBe(MIN);
+    expect(nginxPods(ns).map((p) => p.spec.containers[0].image)).toEqual(Array(MIN).fill('guide.local/nginx:next'));
+    expect({ failed, errors: runs.flatMap(([, r]) => r.errors) }).toEqual({ failed: 0, errors: [] });
+    // The budget follows every count the autoscaler chose: one pod of them may go at a time.
+    expect(during.filter((s) => s.budget && s.budget.desired !== s.budget.expected - 1)).toEqual([]);
+    // The scale-in removed pods without breaking it (a scale-out's new pods are not ready yet, which is no disruption),
+    // and there were never fewer ready pods than the minimum.
+    expect(watches.preset.since(surgeEnded).filter((s) => s.budget && s.budget.healthy < s.budget.desired)).toEqual([]);
+    expect(during.filter((s) => s.ready < MIN)).toEqual([]);
+  } finally {
+    watches.preset.stop();
+    watches.control.stop();
+    for (const [, load] of base) await load.stop().catch(() => undefined);
+  }
+}, 900_000);
