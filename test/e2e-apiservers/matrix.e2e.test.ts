@@ -10,7 +10,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { createHash } from 'node:crypto';
 import { MONITORING_CRDS, monitoringCrds } from '../../scripts/import-k8s';
 import { generateSelfSigned } from '../../scripts/self-signed';
-import { kubectlWith } from '../e2e/kubectl';
+import { eventually, kubectlWith } from '../e2e/kubectl';
 import { synthInScratch } from '../e2e/scratch';
 import { Json, readBackDifferences } from './read-back';
 
@@ -182,9 +182,13 @@ describe.each(servers())('kube-apiserver %s', (version, kubeconfig) => {
 
   // The Prometheus Operator's CRDs the library emits objects of, from the release its types were imported from, as a
   // cluster that runs the operator has them.
-  beforeAll(() => {
+  beforeAll(async () => {
     for (const crd of monitoringCrds()) ok(['apply', '--server-side', '--field-manager=prometheus-operator', '-f', crd]);
-    ok(['wait', '--for=condition=Established', '--timeout=60s', ...MONITORING_CRDS.map((file) => `crd/${file.replace(/^monitoring\.coreos\.com_(\w+)\.yaml$/, '$1.monitoring.coreos.com')}`)]);
+    // Polled: `kubectl wait --for=condition` fails at once on a CRD whose status has no conditions yet.
+    for (const name of MONITORING_CRDS.map((file) => file.replace(/^monitoring\.coreos\.com_(\w+)\.yaml$/, '$1.monitoring.coreos.com'))) {
+      await eventually(`the CRD ${name} to be Established`, () => (JSON.parse(ok(['get', 'crd', name, '-o', 'json'])).status?.conditions ?? [])
+        .some((c: { type: string; status: string }) => c.type === 'Established' && c.status === 'True') || undefined);
+    }
   });
 
   test(`serves ${version}`, () => {
