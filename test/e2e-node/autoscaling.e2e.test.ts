@@ -22,7 +22,7 @@ const MAX = 6;
 /** How long the load must stay low before the autoscaler removes pods: short, so the scale-in is seen within a minute. */
 const SCALE_DOWN_SECONDS = 20;
 /** The surge: new https connections (each a TLS handshake, what costs nginx CPU) on top of the base load. */
-const SURGE_RATE = 60;
+const SURGE_RATE = 40;
 /** The base load, each mode: what the app serves when there is no surge, well below the target. */
 const BASE_RATE = 10;
 const EXPORTER_IMAGE = 'guide.local/nginx-prometheus-exporter:1.4.0';
@@ -66,22 +66,22 @@ const withFixedReplicas = (replicas: number): PulumiFn => async () => {
 
 interface Sample { at: number; replicas: number; ready: number; budget?: { expected: number; desired: number; healthy: number } }
 
-/** Records the Deployment's replica count, its ready pods and its disruption budget's status every second. */
+/** Records the Deployment's replica count, its ready pods and its disruption budget's status every 2 s. */
 class Watch {
   readonly samples: Sample[] = [];
   private readonly timer: NodeJS.Timeout;
 
   constructor(readonly namespace: string) {
     this.sample();
-    this.timer = setInterval(() => this.sample(), 1000);
+    this.timer = setInterval(() => this.sample(), 2000);
   }
 
   sample(): Sample {
-    const deployment = getJson(['-n', this.namespace, 'deployment', 'my-nginx']);
-    const budget = kubectl(['-n', this.namespace, 'get', 'poddisruptionbudget', 'my-nginx', '-o', 'json']);
-    const status = budget.status === 0 ? JSON.parse(budget.stdout).status : undefined;
+    // One kubectl for both: the watch is not to load the machine it measures.
+    const [deployment, budget] = getJson(['-n', this.namespace, 'deployment/my-nginx', 'poddisruptionbudget/my-nginx']).items;
+    const status = budget.status;
     const s = { at: Date.now(), replicas: deployment.spec.replicas, ready: deployment.status.readyReplicas ?? 0,
-      budget: status && { expected: status.expectedPods, desired: status.desiredHealthy, healthy: status.currentHealthy } };
+      budget: status?.expectedPods === undefined ? undefined : { expected: status.expectedPods, desired: status.desiredHealthy, healthy: status.currentHealthy } };
     this.samples.push(s);
     return s;
   }
@@ -92,14 +92,23 @@ class Watch {
   stop(): void { clearInterval(this.timer); }
 }
 
-/** Waits until the Deployment has `check`ed replicas, every one ready and none terminating: when that was. */
+/**
+ * Waits until the Deployment has `check`ed replicas, every one ready and none terminating: when that was. On a
+ * timeout, what the autoscaler saw and said comes with the error.
+ */
 async function replicasReach(watch: Watch, what: string, check: (replicas: number) => boolean, timeoutMs: number): Promise<number> {
-  return eventually(what, () => {
-    const s = watch.samples[watch.samples.length - 1];
-    const pods = nginxPods(watch.namespace);
-    return check(s.replicas) && s.ready === s.replicas && pods.length === s.replicas && pods.every((p) => !p.metadata.deletionTimestamp)
-      ? s.at : undefined;
-  }, timeoutMs);
+  try {
+    return await eventually(what, () => {
+      const s = watch.samples[watch.samples.length - 1];
+      const pods = nginxPods(watch.namespace);
+      return check(s.replicas) && s.ready === s.replicas && pods.length === s.replicas && pods.every((p) => !p.metadata.deletionTimestamp)
+        ? s.at : undefined;
+    }, timeoutMs);
+  } catch (e) {
+    const seen = [...new Set(watch.samples.map((s) => `${s.replicas}/${s.ready}`))].join(' ');
+    throw new Error(`${(e as Error).message}\nreplicas/ready seen: ${seen}\n${kubectl(['-n', watch.namespace, 'describe', 'hpa', 'my-nginx']).stdout}`
+      + `${kubectl(['-n', watch.namespace, 'top', 'pods', '--containers']).stdout}`);
+  }
 }
 
 /** The exporter's `nginx_http_requests_total` of each nginx pod, read from the scraper's pod: by pod name. */
