@@ -6,7 +6,7 @@
 # sysctls are as they were.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# A cluster of its own (GUIDE_E2E_NODE_INSTANCE), so it runs beside the suites' cluster without touching it.
+# A cluster of its own (GUIDE_E2E_NODE_INSTANCE): what it kills and cleans up is its own, never the suites' cluster.
 export GUIDE_E2E_NODE_INSTANCE=interrupt
 unset GUIDE_E2E_NODE_WORK
 work=/tmp/guide-as-code-node-$(id -u)-$GUIDE_E2E_NODE_INSTANCE

@@ -29,7 +29,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Each cluster of this harness has a name of its own, so two can run side by side without touching each other's
-# namespaces, cgroups or state (npm run e2e runs the interrupt test's beside the suites').
+# namespaces, cgroups or state (the interrupt test's kills and cleanups leave a cluster a contributor has up alone).
 instance=${GUIDE_E2E_NODE_INSTANCE:-suites}
 [[ "$instance" =~ ^[a-z][a-z0-9]{0,11}$ ]] || { echo "node.sh: GUIDE_E2E_NODE_INSTANCE \"$instance\" is not 1-12 lower-case letters and digits" >&2; exit 2; }
 work=${GUIDE_E2E_NODE_WORK:-/tmp/guide-as-code-node-$(id -u)-$instance}
@@ -108,15 +108,10 @@ binaries() {
   node=$("$here/build.sh" node)
   containerd_bin=$(sed -n 's/^containerd=//p' <<<"$node")
   cni_bin=$(sed -n 's/^cni-plugins=//p' <<<"$node")
-  coredns_bin=$(sed -n 's/^coredns=//p' <<<"$node")
   kube_router_bin=$("$here/build.sh" netpol | sed -n 's/^kube-router=//p')
   vegeta_bin=$("$here/build.sh" load | sed -n 's/^vegeta=//p')
-  local metrics
-  metrics=$("$here/build.sh" metrics)
-  metrics_server_bin=$(sed -n 's/^metrics-server=//p' <<<"$metrics")
-  exporter_bin=$(sed -n 's/^nginx-exporter=//p' <<<"$metrics")
-  images=$("$here/images.sh" "$coredns_bin/coredns" "$metrics_server_bin/metrics-server" "$exporter_bin/nginx-prometheus-exporter" \
-    | sed -n 's/^images=//p')
+  # The image archive, from the builds of the binaries it holds (build.sh knows which).
+  images=$("$here/build.sh" images | sed -n 's/^images=//p')
 }
 
 # What the nodes need from the machine, checked before anything starts, each named with what to install or enable.
