@@ -27,6 +27,15 @@ types_node=$(node -p "require('$root/node_modules/@types/node/package.json').ver
 
 fail() { echo "check-package: $*" >&2; exit 1; }
 
+# docs/constructs.md's TypeScript block after the marker `<!-- example: <name> -->`; fails when there is none.
+docs_example() {
+  local text
+  text=$(awk -v marker="<!-- example: $1 -->" '$0 == marker { found = 1; next } found && /^```ts$/ { on = 1; next } on && /^```$/ { exit } on' \
+    "$root/docs/constructs.md")
+  [ -n "$text" ] || fail "docs/constructs.md has no '<!-- example: $1 -->' TypeScript block"
+  printf '%s\n' "$text"
+}
+
 # --- 1. the package -------------------------------------------------------------------------------------------------
 publish=$(cd "$root" && npm publish --dry-run 2>&1) || { echo "$publish" >&2; fail "npm publish --dry-run failed"; }
 if warnings=$(echo "$publish" | grep -i 'warn' | grep -v 'requires you to be logged in'); then
@@ -96,9 +105,7 @@ expected="Service/shop/my-nginx ConfigMap/shop/my-nginx-conf Deployment/shop/my-
 size=$(du -sm "$readme/node_modules" | cut -f1) packages=$(cd "$readme" && npm ls --all --parseable 2>/dev/null | tail -n +2 | sort -u | wc -l)
 echo "package: the README's line installed $packages packages, $size MB; its example synthesized: $kinds" >&2
 # docs/constructs.md's autoscaling example, in the same project.
-awk '/^<!-- example: autoscaling -->$/ { found = 1; next } found && /^```ts$/ { on = 1; next } on && /^```$/ { exit } on' \
-  "$root/docs/constructs.md" > "$readme/scaled.ts"
-[ -s "$readme/scaled.ts" ] || fail "docs/constructs.md has no '<!-- example: autoscaling -->' TypeScript block"
+docs_example autoscaling > "$readme/scaled.ts"
 (cd "$readme" && npx tsc -p . && node out/scaled.js)
 kinds=$(objects_of "$readme/dist/scaled.k8s.yaml")
 expected="Service/shop/my-nginx ConfigMap/shop/my-nginx-conf Deployment/shop/my-nginx HorizontalPodAutoscaler/shop/my-nginx PodMonitor/shop/my-nginx PodDisruptionBudget/shop/my-nginx NetworkPolicy/shop/default-deny NetworkPolicy/shop/my-nginx-ingress NetworkPolicy/shop/my-nginx-metrics"
@@ -106,8 +113,7 @@ expected="Service/shop/my-nginx ConfigMap/shop/my-nginx-conf Deployment/shop/my-
 echo "package: docs/constructs.md's autoscaling example compiled under strict and synthesized: $kinds" >&2
 
 # --- 3. every supported cdk8s-plus --------------------------------------------------------------------------------
-example=$(awk '/^<!-- example: compose -->$/ { found = 1; next } found && /^```ts$/ { on = 1; next } on && /^```$/ { exit } on' "$root/docs/constructs.md")
-[ -n "$example" ] || fail "docs/constructs.md has no '<!-- example: compose -->' TypeScript block"
+example=$(docs_example compose)
 for entry in "${plus_versions[@]}"; do
   minor=${entry%%=*} version=${entry#*=}
   started=$SECONDS
