@@ -7,7 +7,9 @@
 // the NetworkPolicies admit, agrees with vegeta's count once the kubelet's probes and the reads themselves are taken
 // off. A control, the same stack with the replica count put back into its manifest, takes the same surge while the
 // preset scales in: its `pulumi up` resets the count its autoscaler chose, the outage the preset avoids.
+import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { ConfigMap, PulumiFn, Stack } from '@pulumi/pulumi/automation';
@@ -21,7 +23,7 @@ const MIN = 2;
 const MAX = 6;
 /** How long the load must stay low before the autoscaler removes pods: short, so the scale-in is seen within a minute. */
 const SCALE_DOWN_SECONDS = 20;
-/** The surge: new https connections (each a TLS handshake, what costs nginx CPU) on top of the base load. */
+/** The surge's rate: new https connections (each a TLS handshake, what costs nginx CPU) on top of the base load. */
 const SURGE_RATE = 40;
 /** The base load, each mode: what the app serves when there is no surge, well below the target. */
 const BASE_RATE = 10;
@@ -66,30 +68,53 @@ const withFixedReplicas = (replicas: number): PulumiFn => async () => {
 
 interface Sample { at: number; replicas: number; ready: number; budget?: { expected: number; desired: number; healthy: number } }
 
-/** Records the Deployment's replica count, its ready pods and its disruption budget's status every 2 s. */
+/**
+ * Records the Deployment's replica count and ready pods, and its disruption budget's status, at every change: two
+ * `kubectl get --watch` streams, not a poll, since a count an apply set and the autoscaler undid seconds later would
+ * fall between polls.
+ */
 class Watch {
   readonly samples: Sample[] = [];
-  private readonly timer: NodeJS.Timeout;
+  private deployment?: { replicas: number; ready: number };
+  private budget?: Sample['budget'];
+  private readonly streams: ChildProcess[] = [];
+  private stopped = false;
 
   constructor(readonly namespace: string) {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), 2000);
+    this.follow('deployment/my-nginx', '{.spec.replicas} {.status.readyReplicas}', ([replicas, ready]) => {
+      this.deployment = { replicas: Number(replicas), ready: Number(ready || 0) };
+    });
+    this.follow('poddisruptionbudget/my-nginx', '{.status.expectedPods} {.status.desiredHealthy} {.status.currentHealthy}',
+      ([expected, desired, healthy]) => {
+        this.budget = expected ? { expected: Number(expected), desired: Number(desired), healthy: Number(healthy) } : undefined;
+      });
   }
 
-  sample(): Sample {
-    // One kubectl for both: the watch is not to load the machine it measures.
-    const [deployment, budget] = getJson(['-n', this.namespace, 'deployment/my-nginx', 'poddisruptionbudget/my-nginx']).items;
-    const status = budget.status;
-    const s = { at: Date.now(), replicas: deployment.spec.replicas, ready: deployment.status.readyReplicas ?? 0,
-      budget: status?.expectedPods === undefined ? undefined : { expected: status.expectedPods, desired: status.desiredHealthy, healthy: status.currentHealthy } };
-    this.samples.push(s);
-    return s;
+  /** The state now (as the last event left it): once the first events came. */
+  async latest(): Promise<Sample> {
+    return eventually(`the first state of ${this.namespace}'s Deployment`, () => this.samples[this.samples.length - 1]);
   }
 
   /** The samples from `from` on (ms since the epoch). */
   since(from: number): Sample[] { return this.samples.filter((s) => s.at >= from); }
 
-  stop(): void { clearInterval(this.timer); }
+  stop(): void {
+    this.stopped = true;
+    for (const stream of this.streams) stream.kill();
+  }
+
+  /** Each event of `resource`: its fields of `template`, space-separated, to `update`; a stream that ends is restarted. */
+  private follow(resource: string, template: string, update: (fields: string[]) => void): void {
+    if (this.stopped) return;
+    const stream = spawn('kubectl', ['-n', this.namespace, 'get', resource, '--watch', '-o', `jsonpath=${template}{"\\n"}`],
+      { env: { ...process.env, KUBECONFIG: kubeconfigPath() }, stdio: ['ignore', 'pipe', 'ignore'] });
+    this.streams.push(stream);
+    createInterface({ input: stream.stdout }).on('line', (line) => {
+      update(line.split(' '));
+      if (this.deployment) this.samples.push({ at: Date.now(), ...this.deployment, budget: this.budget });
+    });
+    stream.on('exit', () => this.follow(resource, template, update));
+  }
 }
 
 /**
@@ -100,6 +125,7 @@ async function replicasReach(watch: Watch, what: string, check: (replicas: numbe
   try {
     return await eventually(what, () => {
       const s = watch.samples[watch.samples.length - 1];
+      if (!s) return undefined;
       const pods = nginxPods(watch.namespace);
       return check(s.replicas) && s.ready === s.replicas && pods.length === s.replicas && pods.every((p) => !p.metadata.deletionTimestamp)
         ? s.at : undefined;
@@ -111,11 +137,19 @@ async function replicasReach(watch: Watch, what: string, check: (replicas: numbe
   }
 }
 
+/** curl of `url` with `options`, run in `pod` of `namespace`: kubectl's result. */
+const curlFrom = (namespace: string, pod: string, url: string, ...options: string[]) =>
+  kubectl(['-n', namespace, 'exec', pod, '--', 'curl', '--silent', ...options, url]);
+
+/** The exporter's metrics of the nginx pod at `podIp`, as the scraper reads them: kubectl's result. */
+const scrape = (podIp: string) => curlFrom(SCRAPER_NAMESPACE, 'scraper', `http://${podIp}:9113/metrics`, '--fail', '--max-time', '5');
+
 /** The exporter's `nginx_http_requests_total` of each nginx pod, read from the scraper's pod: by pod name. */
 function requestCounters(namespace: string): Map<string, number> {
   return new Map(nginxPods(namespace).map((p) => {
-    const text = ok(['-n', SCRAPER_NAMESPACE, 'exec', 'scraper', '--', 'curl', '--silent', '--fail', '--max-time', '5',
-      `http://${p.status.podIP}:9113/metrics`]);
+    const read = scrape(p.status.podIP);
+    if (read.status !== 0) throw new Error(`the scraper could not read the exporter of ${p.metadata.name}: ${read.stderr}`);
+    const text = read.stdout;
     const total = /^nginx_http_requests_total (\d+)$/m.exec(text);
     if (!total) throw new Error(`no nginx_http_requests_total in the exporter's answer of ${p.metadata.name}:\n${text}`);
     return [p.metadata.name as string, Number(total[1])];
@@ -147,11 +181,14 @@ async function deploy(name: string, namespace: string, program?: PulumiFn): Prom
   return { stack, namespace, keys, clusterIp: getJson(['-n', namespace, 'service', 'my-nginx']).spec.clusterIP };
 }
 
-/** A constant load of new connections (no keep-alive) on an app's Service, from node 1. */
-const surgeOn = (app: Deployed, rate: number) => new Load(clusterNodes()[0], {
-  url: 'https://my-nginx/', dial: `${app.clusterIp}:443`, rootCerts: [join(app.keys, 'tls.crt')], rate, keepalive: false,
-  resultsFile: join(engine.backend, '..', `${app.namespace}-surge.bin`),
+/** A constant load named `what` on an app's Service, from node 1, at `rate` requests per second. */
+const loadOn = (app: Deployed, what: string, rate: number, keepalive: boolean) => new Load(clusterNodes()[0], {
+  url: 'https://my-nginx/', dial: `${app.clusterIp}:443`, rootCerts: [join(app.keys, 'tls.crt')], rate, keepalive,
+  resultsFile: join(engine.backend, '..', `${app.namespace}-${what}.bin`),
 });
+
+/** The surge: new connections (no keep-alive, each a TLS handshake) on an app's Service. */
+const surgeOn = (app: Deployed) => loadOn(app, 'surge', SURGE_RATE, false);
 
 beforeAll(async () => {
   assertInsideNode();
@@ -182,12 +219,11 @@ afterAll(async () => {
 
 test('the exporter is reached from the scraper\'s namespace on its port, and from no other namespace', () => {
   const pod = nginxPods(ns)[0];
-  const fromScraper = kubectl(['-n', SCRAPER_NAMESPACE, 'exec', 'scraper', '--', 'curl', '--silent', '--fail', '--max-time', '5', `http://${pod.status.podIP}:9113/metrics`]);
-  expect(fromScraper.stdout).toMatch(/^nginx_up 1$/m);
-  const fromOutsider = kubectl(['-n', outsiderNs, 'exec', 'outsider', '--', 'curl', '--silent', '--max-time', '3', `http://${pod.status.podIP}:9113/metrics`]);
+  expect(scrape(pod.status.podIP).stdout).toMatch(/^nginx_up 1$/m);
+  const fromOutsider = curlFrom(outsiderNs, 'outsider', `http://${pod.status.podIP}:9113/metrics`, '--max-time', '3');
   expect(fromOutsider.status).not.toBe(0);
   // stub_status itself is on the pod's loopback: not even the scraper reaches it.
-  const stubStatus = kubectl(['-n', SCRAPER_NAMESPACE, 'exec', 'scraper', '--', 'curl', '--silent', '--max-time', '3', `http://${pod.status.podIP}:8081/stub_status`]);
+  const stubStatus = curlFrom(SCRAPER_NAMESPACE, 'scraper', `http://${pod.status.podIP}:8081/stub_status`, '--max-time', '3');
   expect(stubStatus.status).not.toBe(0);
 }, 60_000);
 
@@ -196,10 +232,7 @@ test('metrics: the exporter\'s counter agrees with vegeta\'s count, once the kub
   const pods = nginxPods(ns).map((p) => p.metadata.name as string).sort();
   const probesBefore = probesLogged(ns);
   const before = requestCounters(ns);
-  const load = new Load(clusterNodes()[0], {
-    url: 'https://my-nginx/', dial: `${preset.clusterIp}:443`, rootCerts: [join(preset.keys, 'tls.crt')], rate: RATE / 2, keepalive: true,
-    resultsFile: join(engine.backend, '..', 'metrics-window.bin'),
-  });
+  const load = loadOn(preset, 'metrics-window', RATE / 2, true);
   await new Promise((r) => setTimeout(r, 12_000));
   const report = await load.stop();
   const after = requestCounters(ns);
@@ -228,18 +261,17 @@ test('autoscale: a surge scales the preset out, a pulumi up of a new image keeps
     // The surge's count, as the app's autoscaler holds it when a pulumi up of a new image starts, and the least it had
     // during the up.
     const upDuringSurge = async (app: Deployed, watch: Watch) => {
-      const before = watch.sample().replicas;
+      const before = (await watch.latest()).replicas;
       const upStarted = Date.now();
       await app.stack.setConfig('guide-as-code:nginxImage', { value: 'guide.local/nginx:next' });
       expect((await app.stack.up()).summary.result).toBe('succeeded');
       ok(['-n', app.namespace, 'rollout', 'status', 'deployment/my-nginx', '--timeout=180s']);
-      watch.sample();
       return { before, least: Math.min(...watch.since(upStarted).map((s) => s.replicas)) };
     };
 
     // The preset: the surge, the autoscaler's scale-out, the up.
     const surgeStarted = Date.now();
-    const surge = surgeOn(preset, SURGE_RATE);
+    const surge = surgeOn(preset);
     let surgeReport: LoadReport;
     let outAt: number;
     let kept: { before: number; least: number };
@@ -252,7 +284,7 @@ test('autoscale: a surge scales the preset out, a pulumi up of a new image keeps
     const surgeEnded = Date.now();
 
     // While the preset scales back in, the control takes the same surge and the same up.
-    const controlSurge = surgeOn(control, SURGE_RATE);
+    const controlSurge = surgeOn(control);
     let controlReport: LoadReport;
     let reset: { before: number; least: number };
     const scaledIn = replicasReach(watches.preset, `the preset's autoscaler to scale back in to ${MIN}`, (r) => r === MIN, 300_000);
@@ -276,7 +308,7 @@ test('autoscale: a surge scales the preset out, a pulumi up of a new image keeps
     const requests = sum(runs.map(([, r]) => r.requests));
     const failed = sum(runs.map(([, r]) => r.failed));
     const counts = [...new Set(during.filter((s) => s.budget).map((s) => s.budget!.expected))].sort((a, b) => a - b);
-    console.log(`autoscale: ${MIN} -> ${most} -> ${watches.preset.samples[watches.preset.samples.length - 1].replicas} replicas, scale-out `
+    console.log(`autoscale: ${MIN} -> ${most} -> ${(await watches.preset.latest()).replicas} replicas, scale-out `
       + `${seconds(outAt - surgeStarted)} s, scale-in ${seconds(inAt - surgeEnded)} s, ${requests} requests, ${failed} failed; a pulumi up of a new `
       + `image during the surge kept ${kept.before} replicas (the least seen ${kept.least}); the disruption budget let one pod go at every count `
       + `seen (${counts.join(', ')}) and held through the scale-in`);
