@@ -103,7 +103,11 @@ class Watch {
     for (const stream of this.streams) stream.kill();
   }
 
-  /** Each event of `resource`: its fields of `template`, space-separated, to `update`; a stream that ends is restarted. */
+  /**
+   * Each event of `resource`: its fields of `template`, space-separated, to `update`. A stream that ends is restarted
+   * after a second, so a kubectl that cannot watch (the API server busy or gone) is retried, not respawned in a loop
+   * that takes the CPU the measurement needs.
+   */
   private follow(resource: string, template: string, update: (fields: string[]) => void): void {
     if (this.stopped) return;
     const stream = spawn('kubectl', ['-n', this.namespace, 'get', resource, '--watch', '-o', `jsonpath=${template}{"\\n"}`],
@@ -113,7 +117,7 @@ class Watch {
       update(line.split(' '));
       if (this.deployment) this.samples.push({ at: Date.now(), ...this.deployment, budget: this.budget });
     });
-    stream.on('exit', () => this.follow(resource, template, update));
+    stream.on('exit', () => { setTimeout(() => this.follow(resource, template, update), 1000).unref(); });
   }
 }
 
