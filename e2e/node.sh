@@ -7,7 +7,8 @@
 # exist only in that node's network namespace) and its load-balancer allocator. CoreDNS runs as pods in kube-system
 # behind the kube-dns Service (e2e/cluster-dns.yaml), and metrics-server (its own manifests, from its module) serves
 # the kubelets' resource metrics through the API server's aggregation layer to the controller manager's HPA
-# controller. A client outside the nodes has a namespace of its own.
+# controller. A client outside the nodes has a namespace of its own. The control plane, each node and the command of
+# `run` each have a CPU cgroup of equal weight, as separate machines would (e2e/node/processes.sh, cgroups).
 #
 #   e2e/node.sh up [--nodes N]          build (cached) and start N nodes (default 2); prints the variables a command
 #                                       needs to reach them
@@ -127,11 +128,12 @@ prerequisites() {
   fi
   if [ "$(id -u)" -ne 0 ]; then log "needs root (namespaces, cgroups, mounts)"; exit 1; fi
   # Kernel facilities: overlay (containerd's snapshotter), bridge netfilter (kube-proxy's rules on bridged pod
-  # traffic), cgroup v1 hierarchies with the pids controller, and network namespaces.
+  # traffic), cgroup v1 hierarchies with the pids and cpu controllers, and network namespaces.
   local kernel=()
   grep -qw overlay /proc/filesystems || kernel+=("the overlay filesystem (modprobe overlay)")
   [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || kernel+=("bridge netfilter (modprobe br_netfilter)")
   [ -d /sys/fs/cgroup/pids ] || kernel+=("the cgroup v1 pids hierarchy at /sys/fs/cgroup/pids")
+  cpu_hierarchy >/dev/null || kernel+=("a cgroup v1 hierarchy with the cpu controller (cpu.shares) under /sys/fs/cgroup")
   [ -e /proc/self/ns/net ] || kernel+=("network namespaces (CONFIG_NET_NS)")
   if [ "${#kernel[@]}" -gt 0 ]; then
     log "this kernel lacks: $(IFS=';'; echo "${kernel[*]}")"
@@ -215,6 +217,7 @@ down() {
     kill -9 $pids 2>/dev/null || true
     sleep 1
   done
+  release_cpu_cgroups
   local dir
   for dir in $(cgroup_dirs); do
     find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
@@ -283,7 +286,8 @@ case ${1:-} in
     export GUIDE_E2E_NODE_WORK=$work
     # The machine's own network namespace (this script's), for the test that proves the dial helper refuses it.
     export GUIDE_E2E_MACHINE_NETNS=/proc/$$/ns/net
-    nsenter --net="$GUIDE_E2E_NODE_NETNS" -- "$@"
+    # The command runs in the driver's CPU cgroup, so its loads and tools weigh as one machine, not one per thread.
+    (join_cpu_cgroup driver && exec nsenter --net="$GUIDE_E2E_NODE_NETNS" -- "$@")
     ;;
   *) echo "usage: e2e/node.sh up [--nodes N] | down | check | lose N | run [--nodes N] CMD..." >&2; exit 2 ;;
 esac

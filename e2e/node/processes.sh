@@ -35,6 +35,41 @@ cgroups() {
       fi
     done
   done
+  # The CPU, shared as separate machines would have it: the control plane, each node and the driver (the command of
+  # `run`: jest, its loads and its kubectl and Pulumi processes) are one cgroup each, of equal weight, and a node's
+  # daemons (containerd and its shims, kubelet, kube-proxy, kube-router) sit beside its pods as system.slice does. In
+  # cgroup v1, every thread left in the root cgroup weighs as much as a whole cgroup: with the daemons and the loads
+  # there, all pods of both nodes shared one thread's weight, and nginx workers waited seconds to run while a drain
+  # started pods, long enough to miss the readiness probes that keep them in rotation.
+  local cpu
+  cpu=$(cpu_hierarchy)/$cgroup_root
+  mkdir -p "$cpu/control-plane" "$cpu/driver"
+  for n in $(seq "$1"); do mkdir -p "$cpu/node-$n/system"; done
+}
+
+# The cgroup v1 hierarchy with the cpu controller (cpu, or cpu,cpuacct where they are mounted together).
+cpu_hierarchy() {
+  local controller
+  for controller in /sys/fs/cgroup/*/; do
+    if [ -f "$controller/cpu.shares" ]; then echo "${controller%/}"; return 0; fi
+  done
+  return 1
+}
+
+# Moves the calling shell (and so what it starts) into the run's CPU cgroup $1 (see cgroups).
+join_cpu_cgroup() { echo "$BASHPID" > "$(cpu_hierarchy)/$cgroup_root/$1/cgroup.procs"; }
+
+# The CPU cgroups of the run are only in the cpu hierarchy, where down finds no process by cgroup: whatever is still in
+# one after the kills (a test's own stray child) goes back to the hierarchy's root, so the cgroup can be removed.
+release_cpu_cgroups() {
+  local cpu procs pid
+  cpu=$(cpu_hierarchy) || return 0
+  [ -d "$cpu/$cgroup_root" ] || return 0
+  for procs in "$cpu/$cgroup_root/control-plane/cgroup.procs" "$cpu/$cgroup_root/driver/cgroup.procs" \
+      "$cpu/$cgroup_root"/node-*/system/cgroup.procs; do
+    [ -f "$procs" ] || continue
+    while read -r pid; do echo "$pid" > "$cpu/cgroup.procs" 2>/dev/null || true; done < "$procs"
+  done
 }
 
 # Runs inside the control plane's network namespace: etcd, the API server (with the aggregation layer, which serves
@@ -42,6 +77,7 @@ cgroups() {
 # manager and the scheduler.
 inside_control_plane() {
   local logs=$work/logs
+  join_cpu_cgroup control-plane
   mkdir -p "$logs"
   "$cluster_bin/etcd" --data-dir "$work/etcd" --listen-client-urls http://127.0.0.1:2379 \
     --advertise-client-urls http://127.0.0.1:2379 --listen-peer-urls http://127.0.0.1:2380 \
@@ -78,6 +114,7 @@ inside_control_plane() {
 inside_node() {
   local n=$1 dir name ip
   dir=$(node_dir "$n"); name=$(node_name "$n"); ip=$(node_ip "$n")
+  join_cpu_cgroup "node-$n/system"
   mount -t tmpfs tmpfs /run
   mount -t tmpfs tmpfs /var/lib
   # The kubelet links container logs into /var/log/containers, whatever podLogsDir says.
