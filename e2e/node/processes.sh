@@ -65,9 +65,7 @@ release_cpu_cgroups() {
   local cpu procs pid
   cpu=$(cpu_hierarchy) || return 0
   [ -d "$cpu/$cgroup_root" ] || return 0
-  for procs in "$cpu/$cgroup_root/control-plane/cgroup.procs" "$cpu/$cgroup_root/driver/cgroup.procs" \
-      "$cpu/$cgroup_root"/node-*/system/cgroup.procs; do
-    [ -f "$procs" ] || continue
+  for procs in $(find "$cpu/$cgroup_root" -name cgroup.procs); do
     while read -r pid; do echo "$pid" > "$cpu/cgroup.procs" 2>/dev/null || true; done < "$procs"
   done
 }
